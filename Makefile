@@ -1,0 +1,90 @@
+# ocshim - build, test and install.
+#   make                 build/libocshim.so and the tools
+#   make test            unit tests, symbol check, end-to-end tests (the README's test command)
+#   make install PREFIX=$HOME/.local [DESTDIR=...]
+
+CC      ?= cc
+CFLAGS  ?= -O2 -g
+PREFIX  ?= /usr/local
+LIBDIR  ?= $(PREFIX)/lib
+BINDIR  ?= $(PREFIX)/bin
+B       := build
+
+WARN      := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wno-unused-parameter \
+             -Werror=implicit-function-declaration
+SHIMFLAGS := $(WARN) -fPIC -fvisibility=hidden -fno-strict-aliasing -fno-stack-protector \
+             -ftls-model=initial-exec -pthread
+TOOLFLAGS := $(WARN) -pthread
+
+# The shim: a core that unit tests link without hooks, and the hooking entry point.
+SHIM_CORE_SRC := $(filter-out shim/entry.c,$(wildcard shim/*.c))
+SHIM_CORE_OBJ := $(SHIM_CORE_SRC:shim/%.c=$(B)/shim/%.o)
+SHIM_HDR      := $(wildcard shim/*.h)
+
+# Tools: code shared by the tools, then one folder per program.
+COMMON_SRC  := $(wildcard tools/common/*.c)
+COMMON_OBJ  := $(COMMON_SRC:tools/%.c=$(B)/tools/%.o)
+COMMON_HDR  := $(wildcard tools/common/*.h)
+RESTORE_SRC := $(wildcard tools/restore/*.c)
+RESTORE_OBJ := $(RESTORE_SRC:tools/%.c=$(B)/tools/%.o)
+
+PROGS := $(B)/libocshim.so $(B)/libempty.so
+ifneq ($(RESTORE_SRC),)
+PROGS += $(B)/ocshim-restore
+endif
+
+all: $(PROGS)
+
+$(B)/shim/%.o: shim/%.c $(SHIM_HDR) | $(B)/shim
+	$(CC) $(CFLAGS) $(SHIMFLAGS) -c -o $@ $<
+
+$(B)/libocshim_core.a: $(SHIM_CORE_OBJ)
+	rm -f $@ && ar rcs $@ $^
+
+$(B)/libocshim.so: $(B)/shim/entry.o $(B)/libocshim_core.a
+	$(CC) $(CFLAGS) -shared -pthread -Wl,-z,now -Wl,-z,relro -Wl,--no-undefined \
+	    -o $@ $(B)/shim/entry.o $(B)/libocshim_core.a -ldl
+
+# An empty preloadable library: the baseline for the per-exec benchmark.
+$(B)/libempty.so: tests/bench/empty.c | $(B)
+	$(CC) $(CFLAGS) -shared -fPIC -o $@ $<
+
+$(B)/tools/%.o: tools/%.c $(COMMON_HDR) | $(B)/tools/common $(B)/tools/restore
+	$(CC) $(CFLAGS) $(TOOLFLAGS) -Itools/common -c -o $@ $<
+
+$(B)/ocshim-restore: $(RESTORE_OBJ) $(COMMON_OBJ)
+	$(CC) $(CFLAGS) -o $@ $^ -lsqlite3
+
+$(B) $(B)/shim $(B)/tools/common $(B)/tools/restore $(B)/tests:
+	mkdir -p $@
+
+# Unit tests: each tests/unit/test_*.c links the shim core (no hooks) and/or the tools' common code.
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
+
+$(B)/tests/%: tests/unit/%.c tests/unit/unit.h $(B)/libocshim_core.a $(COMMON_OBJ) | $(B)/tests
+	$(CC) $(CFLAGS) $(WARN) -pthread -Ishim -Itools/common -o $@ $< \
+	    $(B)/libocshim_core.a $(COMMON_OBJ) -lsqlite3 -ldl
+
+unit: $(UNIT_BIN)
+	@tests/run-unit.sh $(UNIT_BIN)
+
+test: all $(UNIT_BIN)
+	@tests/run.sh
+
+bench: all
+	@tests/bench/run.sh
+
+install: all
+	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(BINDIR)
+	install -m 0644 $(B)/libocshim.so $(DESTDIR)$(LIBDIR)/libocshim.so
+	for p in $(filter-out $(B)/libocshim.so $(B)/libempty.so,$(PROGS)); do \
+	    install -m 0755 $$p $(DESTDIR)$(BINDIR)/; done
+
+uninstall:
+	rm -f $(DESTDIR)$(LIBDIR)/libocshim.so $(DESTDIR)$(BINDIR)/ocshim-restore $(DESTDIR)$(BINDIR)/ocshim
+
+clean:
+	rm -rf $(B)
+
+.PHONY: all unit test bench install uninstall clean

@@ -1,0 +1,2 @@
+/* empty.c - an empty preloadable library: the per-exec cost baseline of the benchmark. */
+int ocshim_bench_empty;

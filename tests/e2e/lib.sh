@@ -1,0 +1,118 @@
+# Shared harness for the end-to-end tests (sourced, not run).
+# Gives each test file: a scratch world (HOME, XDG dirs, project dirs), the fake model server,
+# a private tmux server, the real opencode binary, and pass/fail counting.
+#
+#   source tests/e2e/lib.sh            # from the repo root; sets ROOT, W (scratch dir)
+#   world_up [OPENCODE_VERSION]        # fake model + config + tmux socket; OC = opencode path
+#   tm CMD...                          # tmux on the private socket
+#   ok "name" CONDITION-COMMAND...     # runs the command, counts pass/fail
+#   wait_until SECONDS CMD...          # polls CMD (0.1 s) until it succeeds; 1 on time-out
+#   finish                             # prints "N passed, N failed", cleans up, sets exit code
+
+set -u
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+SHIM=${OCSHIM_SO:-$ROOT/build/libocshim.so}
+PASS=0 FAIL=0
+W=$(mktemp -d /tmp/ocshim-e2e.XXXXXX)
+TEST_NAME=$(basename "$0" .sh)
+
+log() { printf '[%s] %s\n' "$TEST_NAME" "$*"; }
+
+ok() {
+    local name=$1; shift
+    if "$@"; then PASS=$((PASS + 1)); printf '  ok   %s\n' "$name"
+    else FAIL=$((FAIL + 1)); printf '  FAIL %s\n' "$name"; fi
+}
+
+wait_until() {
+    local secs=$1; shift
+    local end=$((SECONDS + secs))
+    until "$@"; do
+        [ "$SECONDS" -ge "$end" ] && return 1
+        sleep 0.1
+    done
+}
+
+tm() { tmux -S "$W/tmux.sock" "$@"; }
+
+# world_up [VERSION]: HOME, fake model, opencode config, tmux server.
+world_up() {
+    local ver=${1:-1.18.34}
+    OC=$("$ROOT/tests/get-opencode.sh" "$ver") || { echo "cannot get opencode $ver"; exit 1; }
+    export HOME=$W/home XDG_CONFIG_HOME=$W/home/.config XDG_DATA_HOME=$W/home/.local/share \
+        XDG_STATE_HOME=$W/home/.local/state XDG_CACHE_HOME=$W/home/.cache
+    export OCSHIM_STATE_DIR=$W/state
+    unset TMUX TMUX_PANE KITTY_WINDOW_ID KITTY_LISTEN_ON OCSHIM_DISABLE OCSHIM_DEBUG LD_PRELOAD
+    mkdir -p "$HOME/.config/opencode" "$W/proj"
+    python3 "$ROOT/tests/fake_model.py" "$W/port" --max-seconds 1200 >"$W/fake_model.log" 2>&1 &
+    FAKE_PID=$!
+    wait_until 10 test -s "$W/port" || { echo "fake model did not start"; exit 1; }
+    local port; port=$(cat "$W/port")
+    cat >"$HOME/.config/opencode/opencode.json" <<JSON
+{ "autoupdate": false, "share": "disabled",
+  "provider": { "mock": { "npm": "@ai-sdk/openai-compatible", "name": "Mock",
+    "options": { "baseURL": "http://127.0.0.1:$port/v1", "apiKey": "x" },
+    "models": { "m": { "name": "Mock" } } } },
+  "model": "mock/m" }
+JSON
+    OC_LOG_DIR=$XDG_DATA_HOME/opencode/log
+    OC_DB=$XDG_DATA_HOME/opencode/opencode.db
+    # The tmux server gets the test environment; panes start opencode with the shim preloaded.
+    tm -f /dev/null new-session -d -s _keep -x 200 -y 50 -c "$W" \
+        || { echo "tmux did not start"; exit 1; }
+    tm set -g remain-on-exit off
+}
+
+# pane_run SESSION DIR CMD: new tmux session SESSION in DIR running CMD (a shell string); prints pane id.
+pane_run() {
+    tm new-session -d -P -F '#{pane_id}' -s "$1" -x 200 -y 50 -c "$2" "$3"
+}
+
+# split_run TARGET DIR CMD: new pane beside TARGET; prints pane id.
+split_run() {
+    tm split-window -d -P -F '#{pane_id}' -t "$1" -c "$2" "$3"
+}
+
+pane_text() { tm capture-pane -p -t "$1" 2>/dev/null; }
+pane_has() { pane_text "$1" | grep -qF -- "$2"; }
+pane_opt() { tm show-options -p -t "$1" -v @opencode_session 2>/dev/null; }
+pane_pid() { tm display-message -p -t "$1" '#{pane_pid}'; }
+
+# tui_ready PANE: opencode's TUI has painted its prompt.
+tui_ready() { pane_has "$1" "ctrl+p"; }
+
+# prompt PANE TEXT: types TEXT into opencode's TUI and sends it.
+prompt() {
+    tm send-keys -t "$1" -l -- "$2"
+    sleep 0.3
+    tm send-keys -t "$1" Enter
+}
+
+db() { sqlite3 -readonly "file:$OC_DB?mode=ro" "$1" 2>/dev/null; }
+
+# record_of PID: the record file of process PID (empty when none).
+record_of() { ls "$OCSHIM_STATE_DIR"/"$1"-*.rec 2>/dev/null | head -n 1; }
+# rec_get FILE KEY: first value of KEY in a record.
+rec_get() { sed -n "s/^$2=//p" "$1" 2>/dev/null | head -n 1; }
+
+# opencode_pid_in PANE: pid of the opencode process running in the pane (the pane process itself
+# or its child when a shell started it).
+opencode_pid_in() {
+    local p; p=$(pane_pid "$1")
+    if [ "$(readlink "/proc/$p/exe" 2>/dev/null)" = "$OC" ]; then echo "$p"; return; fi
+    pgrep -P "$p" -f "$OC" | head -n 1
+}
+
+cleanup() {
+    tm kill-server 2>/dev/null
+    [ -n "${FAKE_PID:-}" ] && kill "$FAKE_PID" 2>/dev/null
+    wait 2>/dev/null
+    if [ "$FAIL" -eq 0 ] && [ -z "${KEEP:-}" ]; then rm -rf "$W"; else echo "  (scratch kept: $W)"; fi
+}
+
+finish() {
+    cleanup
+    echo "$TEST_NAME: $PASS passed, $FAIL failed"
+    [ "$FAIL" -eq 0 ]
+}
+trap 'cleanup' INT TERM
