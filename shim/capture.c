@@ -1,0 +1,226 @@
+/* capture.c - the hand-off from trapped syscalls to the worker (see capture.h).
+ *
+ * Runs inside the SIGSYS handler on any host thread: no allocation, no locks that a signal
+ * could leave held. The queue lock is taken with all signals blocked on the thread, so a signal
+ * (JavaScriptCore suspends threads with SIGPWR for GC) cannot stop a holder midway. Only glibc
+ * functions or syscall() are used here, never raw `syscall` instructions: those would trap. */
+#include "capture.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+#include <linux/futex.h>
+
+static atomic_int slot_fd[CAPTURE_SLOTS];   /* fd + 1, 0 = free */
+static int wake_fd = -1;
+
+static atomic_flag qlock = ATOMIC_FLAG_INIT;
+static unsigned char queue[CAPTURE_QUEUE];
+static size_t qlen;                          /* bytes used, under qlock */
+static uint32_t qgap[CAPTURE_SLOTS];         /* per slot: bytes lost since last chunk */
+
+static atomic_int exit_state;                /* 0 none, 1 requested, 2 done */
+static const char *exit_how;
+static int exit_code, exit_hangup;
+
+int64_t capture_now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+int capture_init(void)
+{
+    wake_fd = eventfd(0, EFD_CLOEXEC);
+    return wake_fd < 0 ? -1 : 0;
+}
+
+int capture_eventfd(void)
+{
+    return wake_fd;
+}
+
+int capture_is_log_path(const char *path)
+{
+    if (!path)
+        return 0;
+    const char *dir = strstr(path, "opencode/log/");
+    if (!dir)
+        return 0;
+    const char *name = dir + 13;
+    size_t n = strlen(name);
+    return n > 4 && !strchr(name, '/') && memcmp(name + n - 4, ".log", 4) == 0;
+}
+
+void capture_track(int fd)
+{
+    if (fd < 0)
+        return;
+    for (int i = 0; i < CAPTURE_SLOTS; i++) {
+        int want = 0;
+        if (atomic_compare_exchange_strong(&slot_fd[i], &want, fd + 1))
+            return;
+    }
+}
+
+int capture_slot(int fd)
+{
+    for (int i = 0; i < CAPTURE_SLOTS; i++)
+        if (atomic_load_explicit(&slot_fd[i], memory_order_relaxed) == fd + 1)
+            return i;
+    return -1;
+}
+
+void capture_untrack(int fd)
+{
+    int s = capture_slot(fd);
+    if (s >= 0)
+        atomic_store(&slot_fd[s], 0);
+}
+
+void capture_dup(int oldfd, int newfd)
+{
+    if (newfd < 0 || newfd == oldfd)
+        return;
+    capture_untrack(newfd);
+    if (capture_slot(oldfd) >= 0)
+        capture_track(newfd);
+}
+
+static void lock_all(sigset_t *old)
+{
+    sigset_t all;
+    sigfillset(&all);
+    sigdelset(&all, SIGSYS);
+    syscall(SYS_rt_sigprocmask, SIG_BLOCK, &all, old, 8);
+    while (atomic_flag_test_and_set_explicit(&qlock, memory_order_acquire))
+        ;
+}
+
+static void unlock_all(const sigset_t *old)
+{
+    atomic_flag_clear_explicit(&qlock, memory_order_release);
+    syscall(SYS_rt_sigprocmask, SIG_SETMASK, old, NULL, 8);
+}
+
+static void wake(void)
+{
+    uint64_t one = 1;
+    if (wake_fd >= 0)
+        syscall(SYS_write, wake_fd, &one, sizeof one);
+}
+
+/* Appends one chunk made of the iovec's first n bytes; what does not fit is counted as a gap. */
+static void push(int slot, const struct iovec *iov, int iovcnt, size_t n)
+{
+    if (slot < 0 || slot >= CAPTURE_SLOTS || n == 0)
+        return;
+    int64_t t = capture_now_ns();
+    sigset_t old;
+    lock_all(&old);
+    size_t room = CAPTURE_QUEUE - qlen;
+    if (room <= sizeof(struct capture_chunk)) {
+        qgap[slot] += (uint32_t)(n > UINT32_MAX ? UINT32_MAX : n);
+    } else {
+        size_t take = n < room - sizeof(struct capture_chunk) ? n : room - sizeof(struct capture_chunk);
+        struct capture_chunk h = { .slot = (uint32_t)slot, .len = (uint32_t)take,
+                                   .gap = qgap[slot], .trap_ns = t };
+        memcpy(queue + qlen, &h, sizeof h);
+        size_t off = qlen + sizeof h, left = take;
+        for (int i = 0; i < iovcnt && left; i++) {
+            size_t c = iov[i].iov_len < left ? iov[i].iov_len : left;
+            memcpy(queue + off, iov[i].iov_base, c);
+            off += c;
+            left -= c;
+        }
+        qlen = off;
+        /* A cut write loses its tail: the next chunk of this slot resynchronises. */
+        qgap[slot] = take < n ? (uint32_t)(n - take) : 0;
+    }
+    unlock_all(&old);
+    wake();
+}
+
+void capture_write(int slot, const void *buf, size_t n)
+{
+    struct iovec v = { .iov_base = (void *)buf, .iov_len = n };
+    push(slot, &v, 1, n);
+}
+
+void capture_writev(int slot, const struct iovec *iov, int iovcnt, size_t n)
+{
+    push(slot, iov, iovcnt, n);
+}
+
+size_t capture_drain(void *out, size_t cap)
+{
+    sigset_t old;
+    lock_all(&old);
+    size_t n = 0;
+    while (n < qlen) {
+        struct capture_chunk h;
+        memcpy(&h, queue + n, sizeof h);
+        size_t whole = sizeof h + h.len;
+        if (n + whole > cap)
+            break;
+        n += whole;
+    }
+    memcpy(out, queue, n);
+    memmove(queue, queue + n, qlen - n);
+    qlen -= n;
+    unlock_all(&old);
+    return n;
+}
+
+/* The terminal is gone (tmux or the terminal emulator died) when a tty on 0-2 reports a hangup. */
+static int tty_hung_up(void)
+{
+    for (int fd = 0; fd <= 2; fd++) {
+        struct pollfd p = { .fd = fd, .events = 0 };
+        if (!isatty(fd) && errno != EIO)
+            continue;
+        if (syscall(SYS_poll, &p, 1, 0) == 1 && (p.revents & (POLLHUP | POLLERR)))
+            return 1;
+    }
+    return 0;
+}
+
+void capture_exit(const char *how, int code)
+{
+    int zero = 0;
+    if (wake_fd < 0 || !atomic_compare_exchange_strong(&exit_state, &zero, 1))
+        return;                            /* not capturing, or another thread is leaving */
+    int saved = errno;
+    exit_how = how;
+    exit_code = code;
+    exit_hangup = tty_hung_up();
+    wake();
+    /* Wait for the worker, at most 300 ms: leaving must never hang on us. */
+    struct timespec ts = { 0, 20 * 1000 * 1000 };
+    for (int i = 0; i < 15 && atomic_load(&exit_state) != 2; i++)
+        syscall(SYS_futex, &exit_state, FUTEX_WAIT_PRIVATE, 1, &ts, NULL, 0);
+    errno = saved;
+}
+
+int capture_exit_pending(const char **how, int *code, int *hangup)
+{
+    if (atomic_load(&exit_state) != 1)
+        return 0;
+    *how = exit_how;
+    *code = exit_code;
+    *hangup = exit_hangup;
+    return 1;
+}
+
+void capture_exit_done(void)
+{
+    atomic_store(&exit_state, 2);
+    syscall(SYS_futex, &exit_state, FUTEX_WAKE_PRIVATE, 1 << 30, NULL, NULL, 0);
+}

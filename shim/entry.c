@@ -1,0 +1,211 @@
+/* entry.c - the hooking entry point: the constructor and every function the shim exports.
+ *
+ * In any process but opencode the constructor returns after a few comparisons (no syscall),
+ * and each wrapper is one predictable branch in front of libc's own function. In opencode it
+ * arms Syscall User Dispatch on every thread and starts the worker. The core (everything else
+ * in shim/) is built apart from this file, so unit tests link it without hooks. */
+#include "capture.h"
+#include "procinfo.h"
+#include "real.h"
+#include "shim.h"
+#include "sigsafe.h"
+#include "sud.h"
+#include "worker.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <unistd.h>
+#include <string.h>
+#include <sys/auxv.h>
+
+#define EXPORT __attribute__((visibility("default")))
+
+int ocshim_active;
+static struct procinfo proc;
+
+/* Thread-local re-entry guard: a wrapper called from inside the shim passes straight through. */
+static __thread int in_shim;
+
+static int env_set(char **envp, const char *key)
+{
+    size_t n = strlen(key);
+    for (char **e = envp; e && *e; e++)
+        if (strncmp(*e, key, n) == 0 && (*e)[n] == '=' && (*e)[n + 1] && strcmp(*e + n + 1, "0"))
+            return 1;
+    return 0;
+}
+
+__attribute__((constructor)) static void ocshim_init(int argc, char **argv, char **envp)
+{
+    /* Cheap checks first: none of them makes a syscall. */
+    if (getauxval(AT_SECURE))
+        return;                                     /* setuid and friends: never */
+    if (!procinfo_name_is_opencode((const char *)getauxval(AT_EXECFN)))
+        return;
+    if (env_set(envp, "OCSHIM_DISABLE"))
+        return;
+    /* The name matched; now make sure the program really is opencode, not a script or a
+     * launcher named like it (the npm package's Node launcher is `opencode` too). */
+    char exe[4096];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n <= 0)
+        return;
+    exe[n] = '\0';
+    if (!procinfo_name_is_opencode(exe))
+        return;
+    in_shim = 1;
+    ocshim_real_init();
+    if (procinfo_copy(&proc, argc, argv, envp) != 0 || capture_init() != 0 || sud_init() != 0) {
+        in_shim = 0;
+        return;                                     /* mechanism unavailable: step aside */
+    }
+    if (worker_start(&proc) != 0 || sud_arm_thread() != 0) {
+        in_shim = 0;
+        return;
+    }
+    ocshim_active = 1;
+    in_shim = 0;
+}
+
+/* ---- threads: arm every thread the host creates ---- */
+
+struct start { void *(*fn)(void *); void *arg; };
+
+static void *armed_start(void *p)
+{
+    struct start s = *(struct start *)p;
+    free(p);
+    sud_arm_thread();
+    return s.fn(s.arg);
+}
+
+EXPORT int pthread_create(pthread_t *t, const pthread_attr_t *attr, void *(*fn)(void *), void *arg)
+{
+    if (__builtin_expect(ocshim_active && !in_shim, 0)) {
+        struct start *s = malloc(sizeof *s);
+        if (s) {
+            s->fn = fn;
+            s->arg = arg;
+            int rc = REAL(pthread_create)(t, attr, armed_start, s);
+            if (rc != 0)
+                free(s);
+            return rc;
+        }
+    }
+    return REAL(pthread_create)(t, attr, fn, arg);
+}
+
+/* ---- signal masks: SIGSYS must stay deliverable on armed threads ---- */
+
+#define STRIP(set) (__builtin_expect(ocshim_active, 0) ? sigsafe_strip((set), &tmp) : (set))
+
+EXPORT int sigprocmask(int how, const sigset_t *set, sigset_t *old)
+{
+    sigset_t tmp;
+    return REAL(sigprocmask)(how, how == SIG_UNBLOCK ? set : STRIP(set), old);
+}
+
+EXPORT int pthread_sigmask(int how, const sigset_t *set, sigset_t *old)
+{
+    sigset_t tmp;
+    return REAL(pthread_sigmask)(how, how == SIG_UNBLOCK ? set : STRIP(set), old);
+}
+
+EXPORT int sigaction(int sig, const struct sigaction *act, struct sigaction *old)
+{
+    if (__builtin_expect(ocshim_active && !in_shim, 0)) {
+        if (sig == SIGSYS)
+            return sud_app_sigaction(act, old);     /* keep ours, remember theirs */
+        if (act && sigsafe_has_sigsys(&act->sa_mask)) {
+            struct sigaction copy = *act;
+            sigdelset(&copy.sa_mask, SIGSYS);
+            return REAL(sigaction)(sig, &copy, old);
+        }
+    }
+    return REAL(sigaction)(sig, act, old);
+}
+
+EXPORT __sighandler_t signal(int sig, __sighandler_t handler)
+{
+    if (__builtin_expect(ocshim_active && sig == SIGSYS, 0)) {
+        struct sigaction a, o;
+        memset(&a, 0, sizeof a);
+        a.sa_handler = handler;
+        a.sa_flags = SA_RESTART;
+        sud_app_sigaction(&a, &o);
+        return o.sa_handler;
+    }
+    return REAL(signal)(sig, handler);
+}
+
+EXPORT int sigsuspend(const sigset_t *set)
+{
+    sigset_t tmp;
+    return REAL(sigsuspend)(STRIP(set));
+}
+
+EXPORT int ppoll(struct pollfd *fds, nfds_t n, const struct timespec *to, const sigset_t *set)
+{
+    sigset_t tmp;
+    return REAL(ppoll)(fds, n, to, STRIP(set));
+}
+
+EXPORT int pselect(int n, fd_set *r, fd_set *w, fd_set *e, const struct timespec *to,
+                   const sigset_t *set)
+{
+    sigset_t tmp;
+    return REAL(pselect)(n, r, w, e, to, STRIP(set));
+}
+
+EXPORT int epoll_pwait(int ep, struct epoll_event *ev, int max, int to, const sigset_t *set)
+{
+    sigset_t tmp;
+    return REAL(epoll_pwait)(ep, ev, max, to, STRIP(set));
+}
+
+EXPORT int epoll_pwait2(int ep, struct epoll_event *ev, int max, const struct timespec *to,
+                        const sigset_t *set)
+{
+    sigset_t tmp;
+    if (!REAL(epoll_pwait2)) {
+        errno = ENOSYS;
+        return -1;
+    }
+    return ocshim_real.epoll_pwait2(ep, ev, max, to, STRIP(set));
+}
+
+EXPORT int signalfd(int fd, const sigset_t *set, int flags)
+{
+    sigset_t tmp;
+    return REAL(signalfd)(fd, STRIP(set), flags);
+}
+
+/* ---- leaving: let the worker write the final record (bounded wait) ---- */
+
+EXPORT void exit(int code)
+{
+    if (__builtin_expect(ocshim_active, 0))
+        capture_exit("exit", code);
+    REAL(exit)(code);
+}
+
+EXPORT void _exit(int code)
+{
+    if (__builtin_expect(ocshim_active, 0))
+        capture_exit("_exit", code);
+    REAL(_exit)(code);
+}
+
+EXPORT void _Exit(int code)
+{
+    if (__builtin_expect(ocshim_active, 0))
+        capture_exit("_exit", code);
+    REAL(_Exit)(code);
+}
+
+EXPORT void quick_exit(int code)
+{
+    if (__builtin_expect(ocshim_active, 0))
+        capture_exit("quick_exit", code);
+    REAL(quick_exit)(code);
+}

@@ -1,0 +1,168 @@
+/* procinfo.c - this process's identity and command line (see procinfo.h). */
+#include "procinfo.h"
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+int procinfo_name_is_opencode(const char *path)
+{
+    if (!path)
+        return 0;
+    const char *b = strrchr(path, '/');
+    b = b ? b + 1 : path;
+    return strcmp(b, "opencode") == 0 || strcmp(b, ".opencode") == 0;
+}
+
+static const char *env_get(char **envp, const char *key)
+{
+    size_t n = strlen(key);
+    for (char **e = envp; e && *e; e++)
+        if (strncmp(*e, key, n) == 0 && (*e)[n] == '=')
+            return *e + n + 1;
+    return NULL;
+}
+
+int procinfo_copy(struct procinfo *pi, int argc, char **argv, char **envp)
+{
+    memset(pi, 0, sizeof *pi);
+    if (argc < 0 || !argv)
+        argc = 0;
+    pi->argv = calloc((size_t)argc + 1, sizeof *pi->argv);
+    if (!pi->argv)
+        return -1;
+    for (int i = 0; i < argc; i++)
+        if (!(pi->argv[i] = strdup(argv[i] ? argv[i] : "")))
+            return -1;
+    pi->argc = argc;
+    size_t ne = 0;
+    for (char **e = envp; e && *e; e++)
+        ne++;
+    pi->env = calloc(ne + 1, sizeof *pi->env);
+    if (!pi->env)
+        return -1;
+    size_t o = 0;
+    for (size_t i = 0; i < ne; i++)
+        if (strncmp(envp[i], "LD_PRELOAD=", 11) != 0)
+            pi->env[o++] = envp[i];
+    pi->tmux = env_get(envp, "TMUX");
+    pi->tmux_pane = env_get(envp, "TMUX_PANE");
+    pi->kitty_window_id = env_get(envp, "KITTY_WINDOW_ID");
+    pi->kitty_listen_on = env_get(envp, "KITTY_LISTEN_ON");
+    pi->state_dir_env = env_get(envp, "OCSHIM_STATE_DIR");
+    pi->xdg_state_home = env_get(envp, "XDG_STATE_HOME");
+    pi->home = env_get(envp, "HOME");
+    pi->debug = env_get(envp, "OCSHIM_DEBUG");
+    return 0;
+}
+
+static int read_small(const char *path, char *buf, size_t cap)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    ssize_t n = read(fd, buf, cap - 1);
+    close(fd);
+    if (n < 0)
+        return -1;
+    buf[n] = '\0';
+    return (int)n;
+}
+
+int procinfo_load(struct procinfo *pi)
+{
+    char buf[1024];
+    pi->pid = getpid();
+    pi->uid = geteuid();
+
+    /* Field 22 of /proc/self/stat, counted after the ")" that ends the command name. */
+    if (read_small("/proc/self/stat", buf, sizeof buf) < 0)
+        return -1;
+    char *p = strrchr(buf, ')');
+    if (!p)
+        return -1;
+    int field = 2;
+    for (p++; *p && field < 22; p++)
+        if (*p == ' ')
+            field++;
+    pi->start_time = strtoull(p, NULL, 10);
+
+    if (read_small("/proc/sys/kernel/random/boot_id", buf, sizeof buf) < 0)
+        return -1;
+    size_t o = 0;
+    for (char *c = buf; *c && o < 32; c++)
+        if ((*c >= '0' && *c <= '9') || (*c >= 'a' && *c <= 'f'))
+            pi->boot_id[o++] = *c;
+    pi->boot_id[o] = '\0';
+    if (o != 32)
+        return -1;
+
+    /* Start time in Unix ms: now minus the process's age. */
+    struct timespec now_rt, now_bt;
+    clock_gettime(CLOCK_REALTIME, &now_rt);
+    clock_gettime(CLOCK_BOOTTIME, &now_bt);
+    long hz = sysconf(_SC_CLK_TCK);
+    long long boot_ms = (long long)now_bt.tv_sec * 1000 + now_bt.tv_nsec / 1000000;
+    long long start_ms_since_boot = hz > 0 ? (long long)(pi->start_time * 1000 / (unsigned long long)hz) : 0;
+    pi->started_ms = (long long)now_rt.tv_sec * 1000 + now_rt.tv_nsec / 1000000
+                     - (boot_ms - start_ms_since_boot);
+
+    ssize_t n = readlink("/proc/self/exe", pi->exe, sizeof pi->exe - 1);
+    pi->exe[n > 0 ? n : 0] = '\0';
+    if (!getcwd(pi->cwd, sizeof pi->cwd))
+        pi->cwd[0] = '\0';
+
+    /* $TMUX is "socket,server-pid,session": the socket path is all before the last two commas. */
+    pi->tmux_socket[0] = '\0';
+    if (pi->tmux && pi->tmux_pane) {
+        const char *c2 = strrchr(pi->tmux, ',');
+        const char *c1 = NULL;
+        for (const char *c = pi->tmux; c2 && c < c2; c++)
+            if (*c == ',')
+                c1 = c;
+        if (c1 && (size_t)(c1 - pi->tmux) < sizeof pi->tmux_socket) {
+            memcpy(pi->tmux_socket, pi->tmux, (size_t)(c1 - pi->tmux));
+            pi->tmux_socket[c1 - pi->tmux] = '\0';
+        }
+    }
+
+    int w;
+    if (pi->state_dir_env && pi->state_dir_env[0])
+        w = snprintf(pi->state_dir, sizeof pi->state_dir, "%s", pi->state_dir_env);
+    else if (pi->xdg_state_home && pi->xdg_state_home[0] == '/')
+        w = snprintf(pi->state_dir, sizeof pi->state_dir, "%s/ocshim", pi->xdg_state_home);
+    else if (pi->home && pi->home[0] == '/')
+        w = snprintf(pi->state_dir, sizeof pi->state_dir, "%s/.local/state/ocshim", pi->home);
+    else
+        return -1;
+    if (w < 0 || (size_t)w >= sizeof pi->state_dir)
+        return -1;
+    snprintf(pi->name, sizeof pi->name, "%d-%s-%llu.rec", (int)pi->pid, pi->boot_id,
+             pi->start_time);
+    return 0;
+}
+
+void procinfo_parse_cli(int argc, char **argv, struct cli_session *out)
+{
+    memset(out, 0, sizeof *out);
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "--") == 0)
+            break;
+        if (strcmp(a, "--session") == 0 || strcmp(a, "-s") == 0) {
+            if (i + 1 < argc)
+                out->session = argv[++i];
+        } else if (strncmp(a, "--session=", 10) == 0) {
+            out->session = a + 10;
+        } else if (strncmp(a, "-s=", 3) == 0) {
+            out->session = a + 3;
+        } else if (strcmp(a, "--continue") == 0 || strcmp(a, "-c") == 0) {
+            out->cont = 1;
+        } else if (strcmp(a, "--fork") == 0) {
+            out->fork = 1;
+        }
+    }
+}

@@ -1,0 +1,47 @@
+/* procinfo.h - what this process is: opencode or not, its identity, its command line and the
+ * environment facts the record needs (tmux, kitty). */
+#ifndef OCSHIM_PROCINFO_H
+#define OCSHIM_PROCINFO_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+struct procinfo {
+    /* Copied by the constructor (no syscalls): */
+    int argc;
+    char **argv;             /* a private copy */
+    char **env;              /* the environment at start-up, without LD_PRELOAD (for children) */
+    const char *tmux;        /* $TMUX */
+    const char *tmux_pane;   /* $TMUX_PANE */
+    const char *kitty_window_id, *kitty_listen_on;
+    const char *state_dir_env, *xdg_state_home, *home, *debug;
+    /* Filled by procinfo_load (worker thread): */
+    pid_t pid;
+    uid_t uid;
+    char boot_id[33];
+    unsigned long long start_time;   /* clock ticks since boot */
+    long long started_ms;
+    char exe[4096];
+    char cwd[4096];
+    char tmux_socket[4096];
+    char state_dir[4096];
+    char name[128];                  /* record file name */
+};
+
+/* 1 if the executable's path (AT_EXECFN) names opencode: basename "opencode" or ".opencode".
+ * No syscall. */
+int procinfo_name_is_opencode(const char *path);
+/* Copies argv and the environment facts; 0 on success (allocates; opencode only). */
+int procinfo_copy(struct procinfo *pi, int argc, char **argv, char **envp);
+/* Reads the identity from /proc and the environment; 0 on success. */
+int procinfo_load(struct procinfo *pi);
+
+/* Command-line options that name a session. */
+struct cli_session {
+    const char *session;   /* --session/-s ID, NULL if absent */
+    int cont;              /* --continue/-c */
+    int fork;              /* --fork */
+};
+void procinfo_parse_cli(int argc, char **argv, struct cli_session *out);
+
+#endif

@@ -1,0 +1,66 @@
+/* real.c - resolve libc's own versions of the interposed functions (see real.h). */
+#include "real.h"
+
+#include "rawsys.h"
+
+#include <dlfcn.h>
+#include <string.h>
+#include <sys/syscall.h>
+
+struct ocshim_real ocshim_real;
+int ocshim_real_ready;
+
+static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+/* A fatal error in a preloaded library: say so on stderr with a raw write, then leave. */
+static void die(const char *what)
+{
+    static const char pre[] = "ocshim: fatal: ";
+    raw_syscall3(SYS_write, 2, pre, sizeof pre - 1);
+    raw_syscall3(SYS_write, 2, what, strlen(what));
+    raw_syscall3(SYS_write, 2, "\n", 1);
+    raw_syscall1(SYS_exit_group, 127);
+    __builtin_unreachable();
+}
+
+static void *next(const char *name, int required)
+{
+    void *self = dlsym(RTLD_DEFAULT, name);
+    void *p = dlsym(RTLD_NEXT, name);
+    if (!p && required)
+        die(name);
+    /* RTLD_NEXT handing back our own wrapper would recurse forever. */
+    if (p && p == self) {
+        Dl_info a, b;
+        if (dladdr(p, &a) && dladdr((void *)&ocshim_real_init, &b) && a.dli_fbase == b.dli_fbase)
+            die("dlsym(RTLD_NEXT) returned the shim's own wrapper");
+    }
+    return p;
+}
+
+static void resolve(void)
+{
+    struct ocshim_real r = { 0 };
+    r.pthread_create = next("pthread_create", 1);
+    r.sigprocmask = next("sigprocmask", 1);
+    r.pthread_sigmask = next("pthread_sigmask", 1);
+    r.sigaction = next("sigaction", 1);
+    r.signal = next("signal", 1);
+    r.sigsuspend = next("sigsuspend", 1);
+    r.ppoll = next("ppoll", 1);
+    r.pselect = next("pselect", 1);
+    r.epoll_pwait = next("epoll_pwait", 1);
+    r.epoll_pwait2 = next("epoll_pwait2", 0);
+    r.signalfd = next("signalfd", 1);
+    r.exit = next("exit", 1);
+    r._exit = next("_exit", 1);
+    r._Exit = next("_Exit", 1);
+    r.quick_exit = next("quick_exit", 1);
+    ocshim_real = r;
+    __atomic_store_n(&ocshim_real_ready, 1, __ATOMIC_RELEASE);
+}
+
+void ocshim_real_init(void)
+{
+    pthread_once(&once, resolve);
+}

@@ -1,0 +1,46 @@
+/* real.h - the libc functions the shim interposes, as libc itself provides them.
+ *
+ * Resolved once (pthread_once) with dlsym(RTLD_NEXT); the shim's own code calls these, never
+ * the interposed names, so it never re-enters its own wrappers. */
+#ifndef OCSHIM_REAL_H
+#define OCSHIM_REAL_H
+
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <sys/epoll.h>
+#include <sys/select.h>
+#include <time.h>
+
+struct ocshim_real {
+    int (*pthread_create)(pthread_t *, const pthread_attr_t *, void *(*)(void *), void *);
+    int (*sigprocmask)(int, const sigset_t *, sigset_t *);
+    int (*pthread_sigmask)(int, const sigset_t *, sigset_t *);
+    int (*sigaction)(int, const struct sigaction *, struct sigaction *);
+    __sighandler_t (*signal)(int, __sighandler_t);
+    int (*sigsuspend)(const sigset_t *);
+    int (*ppoll)(struct pollfd *, nfds_t, const struct timespec *, const sigset_t *);
+    int (*pselect)(int, fd_set *, fd_set *, fd_set *, const struct timespec *, const sigset_t *);
+    int (*epoll_pwait)(int, struct epoll_event *, int, int, const sigset_t *);
+    int (*epoll_pwait2)(int, struct epoll_event *, int, const struct timespec *, const sigset_t *);
+    int (*signalfd)(int, const sigset_t *, int);
+    void (*exit)(int) __attribute__((noreturn));
+    void (*_exit)(int) __attribute__((noreturn));
+    void (*_Exit)(int) __attribute__((noreturn));
+    void (*quick_exit)(int) __attribute__((noreturn));
+};
+
+extern struct ocshim_real ocshim_real;
+extern int ocshim_real_ready;   /* set (release) once every field is filled */
+
+/* Resolves the table once; cheap after the first call. Never fails quietly: a missing
+ * required symbol or one that resolves to the shim itself ends the process with a message. */
+void ocshim_real_init(void);
+
+/* One predictable branch (a plain load on x86_64) on every call after the first. */
+#define REAL(fn)                                                                  \
+    ((__builtin_expect(__atomic_load_n(&ocshim_real_ready, __ATOMIC_ACQUIRE), 1)  \
+          ? (void)0 : ocshim_real_init()),                                        \
+     ocshim_real.fn)
+
+#endif

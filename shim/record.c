@@ -1,0 +1,211 @@
+/* record.c - format and atomically write the per-process record (see record.h). */
+#include "record.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+int record_put(char *buf, size_t cap, size_t *len, const char *key, const char *value)
+{
+    static const char hex[] = "0123456789abcdef";
+    size_t o = *len;
+    size_t kn = strlen(key);
+    if (o + kn + 2 > cap)
+        return -1;
+    memcpy(buf + o, key, kn);
+    o += kn;
+    buf[o++] = '=';
+    for (const unsigned char *v = (const unsigned char *)(value ? value : ""); *v; v++) {
+        char esc = 0;
+        switch (*v) {
+        case '\\': esc = '\\'; break;
+        case '\n': esc = 'n'; break;
+        case '\t': esc = 't'; break;
+        case '\r': esc = 'r'; break;
+        }
+        if (o + 5 > cap)
+            return -1;
+        if (esc) {
+            buf[o++] = '\\';
+            buf[o++] = esc;
+        } else if (*v < 0x20 || *v == 0x7f) {
+            buf[o++] = '\\';
+            buf[o++] = 'x';
+            buf[o++] = hex[*v >> 4];
+            buf[o++] = hex[*v & 15];
+        } else {
+            buf[o++] = (char)*v;
+        }
+    }
+    if (o + 1 > cap)
+        return -1;
+    buf[o++] = '\n';
+    *len = o;
+    return 0;
+}
+
+static int put_ll(char *buf, size_t cap, size_t *len, const char *key, long long v)
+{
+    char num[32];
+    snprintf(num, sizeof num, "%lld", v);
+    return record_put(buf, cap, len, key, num);
+}
+
+long record_format(char *buf, size_t cap, const struct procinfo *pi, const struct session_state *s,
+                   const struct tmux_info *t, const struct record_exit *x, long long updated_ms)
+{
+    size_t n = 0;
+    int e = 0;
+    char sessions[SESSION_ROOTS_MAX * LOGSCAN_ID_MAX];
+    size_t so = 0;
+    for (int i = 0; i < s->nroots; i++) {
+        size_t l = strlen(s->roots[i]);
+        if (so)
+            sessions[so++] = ' ';
+        memcpy(sessions + so, s->roots[i], l);
+        so += l;
+    }
+    sessions[so] = '\0';
+
+    e |= record_put(buf, cap, &n, "ocshim_record", "1");
+    e |= put_ll(buf, cap, &n, "pid", pi->pid);
+    e |= record_put(buf, cap, &n, "boot_id", pi->boot_id);
+    e |= put_ll(buf, cap, &n, "start_time", (long long)pi->start_time);
+    e |= put_ll(buf, cap, &n, "started_ms", pi->started_ms);
+    e |= put_ll(buf, cap, &n, "uid", pi->uid);
+    e |= record_put(buf, cap, &n, "exe", pi->exe);
+    e |= record_put(buf, cap, &n, "cwd", pi->cwd);
+    e |= put_ll(buf, cap, &n, "argc", pi->argc);
+    for (int i = 0; i < pi->argc; i++)
+        e |= record_put(buf, cap, &n, "arg", pi->argv[i]);
+    e |= record_put(buf, cap, &n, "session", s->active);
+    e |= record_put(buf, cap, &n, "session_source", s->source ? s->source : "");
+    e |= record_put(buf, cap, &n, "sessions", sessions);
+    e |= record_put(buf, cap, &n, "opencode_version", s->version);
+    e |= record_put(buf, cap, &n, "directory", s->directory);
+    e |= record_put(buf, cap, &n, "tmux_socket", pi->tmux_socket);
+    e |= record_put(buf, cap, &n, "tmux_pane", pi->tmux_socket[0] ? pi->tmux_pane : "");
+    e |= record_put(buf, cap, &n, "tmux_session", t->session);
+    e |= record_put(buf, cap, &n, "tmux_window", t->window);
+    e |= record_put(buf, cap, &n, "tmux_window_name", t->window_name);
+    e |= record_put(buf, cap, &n, "tmux_pane_index", t->pane_index);
+    if (pi->kitty_window_id)
+        e |= record_put(buf, cap, &n, "kitty_window_id", pi->kitty_window_id);
+    if (pi->kitty_listen_on)
+        e |= record_put(buf, cap, &n, "kitty_listen_on", pi->kitty_listen_on);
+    e |= put_ll(buf, cap, &n, "updated_ms", updated_ms);
+    e |= record_put(buf, cap, &n, "state", x->how ? "exited" : "running");
+    if (x->how) {
+        e |= record_put(buf, cap, &n, "exit_how", x->how);
+        e |= put_ll(buf, cap, &n, "exit_code", x->code);
+        e |= put_ll(buf, cap, &n, "hangup", x->hangup ? 1 : 0);
+    }
+    e |= record_put(buf, cap, &n, "end", "1");
+    return e ? -1 : (long)n;
+}
+
+/* mkdir -p with mode 0700 for what it creates. */
+static int make_dirs(const char *path)
+{
+    char tmp[4096];
+    size_t n = strlen(path);
+    if (n == 0 || n >= sizeof tmp)
+        return -1;
+    memcpy(tmp, path, n + 1);
+    for (char *p = tmp + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        if (mkdir(tmp, 0700) != 0 && errno != EEXIST)
+            return -1;
+        *p = '/';
+    }
+    if (mkdir(tmp, 0700) != 0 && errno != EEXIST)
+        return -1;
+    return 0;
+}
+
+int record_open_dir(const char *path, const char **why)
+{
+    *why = NULL;
+    if (make_dirs(path) != 0) {
+        *why = "cannot create the state directory";
+        return -1;
+    }
+    int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) {
+        *why = errno == ELOOP || errno == ENOTDIR ? "the state directory is a symlink or not a directory"
+                                                  : "cannot open the state directory";
+        return -1;
+    }
+    struct stat st;
+    if (fstat(fd, &st) != 0 || st.st_uid != geteuid() || (st.st_mode & 022)) {
+        *why = "the state directory is not private (owner or mode)";
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+int record_write(int dirfd, char *name, size_t cap, int *created, const char *buf, size_t len,
+                 int *sync_fd)
+{
+    char tmp[160];
+    if (snprintf(tmp, sizeof tmp, ".%s.tmp", name) >= (int)sizeof tmp)
+        return -1;
+    unlinkat(dirfd, tmp, 0);   /* a leftover of this very process's name: ours to replace */
+    int fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return -1;
+    size_t off = 0;
+    while (off < len) {
+        ssize_t w = write(fd, buf + off, len - off);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0) {
+            close(fd);
+            unlinkat(dirfd, tmp, 0);
+            return -1;
+        }
+        off += (size_t)w;
+    }
+    /* Rename first (readers see the new record at once), then make it durable: the rename
+     * is what the latency target measures, the fsyncs follow within milliseconds. */
+    int rc = -1;
+    if (*created) {
+        rc = renameat(dirfd, tmp, dirfd, name);
+    } else {
+        /* First write: never replace a record of another process, whatever its name. */
+        char base[128];
+        snprintf(base, sizeof base, "%s", name);
+        for (int i = 1; i < 100; i++) {
+            rc = renameat2(dirfd, tmp, dirfd, name, RENAME_NOREPLACE);
+            if (rc == 0 || errno != EEXIST)
+                break;
+            snprintf(name, cap, "%.*s.%d.rec", (int)(strlen(base) - 4), base, i);
+        }
+        if (rc == 0)
+            *created = 1;
+    }
+    if (rc != 0) {
+        close(fd);
+        unlinkat(dirfd, tmp, 0);
+        return -1;
+    }
+    if (sync_fd) {
+        *sync_fd = fd;          /* the caller runs record_sync() when latency no longer counts */
+        return 0;
+    }
+    record_sync(fd, dirfd);
+    return 0;
+}
+
+void record_sync(int fd, int dirfd)
+{
+    fsync(fd);
+    close(fd);
+    fsync(dirfd);
+}

@@ -1,0 +1,226 @@
+/* worker.c - the background thread: capture queue -> log parser -> session state -> record
+ * file, then tmux (see worker.h). The record always lands first; tmux is best effort. */
+#include "worker.h"
+
+#include "capture.h"
+#include "debug.h"
+#include "logscan.h"
+#include "real.h"
+#include "record.h"
+#include "session.h"
+#include "sud.h"
+#include "tmuxctl.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+struct worker {
+    struct procinfo *pi;
+    struct session_state ss;
+    struct logscan ls[CAPTURE_SLOTS];
+    struct tmux_info ti;
+    struct record_exit ex;
+    int dirfd, created, broken;
+    char name[160];
+    char *rec;
+    size_t rec_cap;
+    unsigned char *chunks;
+    int changed;
+    int64_t first_trap_ns;   /* trap time of the write that changed the session */
+};
+
+static long long realtime_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Writes the record; with sync_fd, leaves its fsync to the caller (record_sync). */
+static int write_record_at(struct worker *w, int *sync_fd)
+{
+    if (w->broken)
+        return -1;
+    if (w->dirfd < 0) {
+        const char *why;
+        w->dirfd = record_open_dir(w->pi->state_dir, &why);
+        if (w->dirfd < 0) {
+            dbg("no records: %s: %s", why, w->pi->state_dir);
+            w->broken = 1;
+            return -1;
+        }
+    }
+    long n = record_format(w->rec, w->rec_cap, w->pi, &w->ss, &w->ti, &w->ex, realtime_ms());
+    if (n < 0 || record_write(w->dirfd, w->name, sizeof w->name, &w->created, w->rec, (size_t)n,
+                              sync_fd)) {
+        dbg("record write failed: %s", strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+static int write_record(struct worker *w)
+{
+    return write_record_at(w, NULL);
+}
+
+/* The session changed (or the process is leaving): record first, then tmux. */
+static void publish(struct worker *w)
+{
+    int64_t t0 = w->first_trap_ns;
+    int sync_fd = -1;
+    if (write_record_at(w, &sync_fd) == 0) {
+        if (t0)
+            dbg("record id=%s source=%s trap_to_record_us=%lld", w->ss.active, w->ss.source,
+                (long long)(capture_now_ns() - t0) / 1000);
+        record_sync(sync_fd, w->dirfd);
+    }
+    if (!w->pi->tmux_socket[0] || w->ex.how)
+        return;
+    struct tmux_info ti;
+    memset(&ti, 0, sizeof ti);
+    if (tmuxctl_publish(w->pi->tmux_socket, w->pi->tmux_pane, w->ss.active, w->pi->env, &ti) != 0) {
+        dbg("tmux: could not set the pane option (socket %s, pane %s)", w->pi->tmux_socket,
+            w->pi->tmux_pane);
+        return;
+    }
+    dbg("tmux id=%s trap_to_tmux_us=%lld tmux_done_ms=%lld", w->ss.active,
+        t0 ? (long long)(capture_now_ns() - t0) / 1000 : -1LL, realtime_ms());
+    if (memcmp(&ti, &w->ti, sizeof ti) != 0) {
+        w->ti = ti;
+        write_record(w);
+    }
+}
+
+static void on_event(const struct logscan_event *ev, void *arg)
+{
+    struct worker *w = arg;
+    if (session_apply(&w->ss, ev))
+        w->changed = 1;
+}
+
+static void drain(struct worker *w)
+{
+    size_t n;
+    while ((n = capture_drain(w->chunks, CAPTURE_QUEUE)) > 0) {
+        size_t off = 0;
+        while (off < n) {
+            struct capture_chunk h;
+            memcpy(&h, w->chunks + off, sizeof h);
+            off += sizeof h;
+            struct logscan *ls = &w->ls[h.slot % CAPTURE_SLOTS];
+            if (h.gap)
+                logscan_gap(ls);
+            int was = w->changed;
+            logscan_feed(ls, (const char *)w->chunks + off, h.len, on_event, w);
+            if (!was && w->changed)
+                w->first_trap_ns = h.trap_ns;
+            off += h.len;
+        }
+    }
+}
+
+static void *worker_main(void *arg)
+{
+    struct worker *w = arg;
+    struct procinfo *pi = w->pi;
+    if (procinfo_load(pi) != 0)
+        return NULL;                    /* nowhere to write: capture stays silent */
+    if (pi->debug && pi->debug[0] && pi->debug[0] != '/') {
+        const char *why;                /* the debug file lives in the state directory */
+        w->dirfd = record_open_dir(pi->state_dir, &why);
+    }
+    debug_open(pi->debug, pi->state_dir, pi->pid);
+    snprintf(w->name, sizeof w->name, "%s", pi->name);
+    dbg("active: exe=%s tmux=%s pane=%s", pi->exe, pi->tmux_socket[0] ? pi->tmux_socket : "-",
+        pi->tmux_pane ? pi->tmux_pane : "-");
+
+    if (pi->tmux_socket[0])             /* learn the pane's place before any session */
+        tmuxctl_publish(pi->tmux_socket, pi->tmux_pane, NULL, pi->env, &w->ti);
+
+    struct cli_session cli;
+    procinfo_parse_cli(pi->argc, pi->argv, &cli);
+    if (cli.session && !cli.fork) {
+        if (session_set(&w->ss, cli.session, "argv"))
+            publish(w);
+        else
+            dbg("ignoring a malformed --session value");
+    }
+
+    int efd = capture_eventfd();
+    for (;;) {
+        uint64_t v;
+        ssize_t r = read(efd, &v, sizeof v);
+        if (r < 0 && errno != EINTR && errno != EAGAIN)
+            break;
+        w->changed = 0;
+        w->first_trap_ns = 0;
+        drain(w);
+        if (w->changed)
+            publish(w);
+        const char *how;
+        int code, hangup;
+        if (capture_exit_pending(&how, &code, &hangup)) {
+            drain(w);
+            w->ex.how = how;
+            w->ex.code = code;
+            w->ex.hangup = hangup;
+            w->first_trap_ns = 0;
+            if (w->ss.active[0])
+                write_record(w);
+            struct sud_stats st;
+            sud_get_stats(&st);
+            dbg("exit how=%s code=%d hangup=%d traps=%lu replayed=%lu foreign_sigsys=%lu", how,
+                code, hangup, st.traps, st.passthrough, st.foreign);
+            capture_exit_done();
+        }
+    }
+    return NULL;
+}
+
+int worker_start(struct procinfo *pi)
+{
+    struct worker *w = calloc(1, sizeof *w);
+    if (!w)
+        return -1;
+    w->pi = pi;
+    w->dirfd = -1;
+    session_init(&w->ss);
+    for (int i = 0; i < CAPTURE_SLOTS; i++)
+        logscan_init(&w->ls[i]);
+    /* Room for the fixed keys, escaped at worst 4x, plus every argument escaped at worst 4x. */
+    w->rec_cap = 64 * 1024;
+    for (int i = 0; i < pi->argc; i++)
+        w->rec_cap += strlen(pi->argv[i]) * 4 + 8;
+    w->rec = malloc(w->rec_cap);
+    w->chunks = malloc(CAPTURE_QUEUE);
+    if (!w->rec || !w->chunks)
+        goto fail;
+
+    pthread_attr_t at;
+    sigset_t mask;
+    sigfillset(&mask);
+    sigdelset(&mask, SIGSYS);
+    pthread_attr_init(&at);
+    pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
+    pthread_attr_setsigmask_np(&at, &mask);
+    pthread_t t;
+    int rc = REAL(pthread_create)(&t, &at, worker_main, w);
+    pthread_attr_destroy(&at);
+    if (rc == 0) {
+        pthread_setname_np(t, "ocshim");
+        return 0;
+    }
+fail:
+    free(w->rec);
+    free(w->chunks);
+    free(w);
+    return -1;
+}
