@@ -10,6 +10,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdatomic.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/syscall.h>
@@ -21,7 +22,7 @@ static atomic_int slot_fd[CAPTURE_SLOTS];   /* fd + 1, 0 = free */
 static int wake_fd = -1;
 
 static atomic_flag qlock = ATOMIC_FLAG_INIT;
-static unsigned char queue[CAPTURE_QUEUE];
+static unsigned char *queue;                 /* CAPTURE_QUEUE bytes, allocated in opencode only */
 static size_t qlen;                          /* bytes used, under qlock */
 static uint32_t qgap[CAPTURE_SLOTS];         /* per slot: bytes lost since last chunk */
 
@@ -38,6 +39,9 @@ int64_t capture_now_ns(void)
 
 int capture_init(void)
 {
+    queue = malloc(CAPTURE_QUEUE);
+    if (!queue)
+        return -1;
     wake_fd = eventfd(0, EFD_CLOEXEC);
     return wake_fd < 0 ? -1 : 0;
 }

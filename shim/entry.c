@@ -21,7 +21,7 @@
 #define EXPORT __attribute__((visibility("default")))
 
 int ocshim_active;
-static struct procinfo proc;
+static struct procinfo *proc;   /* allocated in opencode only: no .bss cost elsewhere */
 
 /* Thread-local re-entry guard: a wrapper called from inside the shim passes straight through. */
 static __thread int in_shim;
@@ -55,11 +55,13 @@ __attribute__((constructor)) static void ocshim_init(int argc, char **argv, char
         return;
     in_shim = 1;
     ocshim_real_init();
-    if (procinfo_copy(&proc, argc, argv, envp) != 0 || capture_init() != 0 || sud_init() != 0) {
+    proc = malloc(sizeof *proc);
+    if (!proc || procinfo_copy(proc, argc, argv, envp) != 0 || capture_init() != 0 ||
+        sud_init() != 0) {
         in_shim = 0;
         return;                                     /* mechanism unavailable: step aside */
     }
-    if (worker_start(&proc) != 0 || sud_arm_thread() != 0) {
+    if (worker_start(proc) != 0 || sud_arm_thread() != 0) {
         in_shim = 0;
         return;
     }

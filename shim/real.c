@@ -10,7 +10,10 @@
 struct ocshim_real ocshim_real;
 int ocshim_real_ready;
 
-static pthread_once_t once = PTHREAD_ONCE_INIT;
+/* A once-flag of our own rather than pthread_once: glibc's pthread_once ends with a
+ * FUTEX_WAKE syscall, which every process on the machine would then pay on its first
+ * sigaction or sigprocmask. 0 = not started, 1 = resolving, 2 = done. */
+static int once_state;
 
 /* A fatal error in a preloaded library: say so on stderr with a raw write, then leave. */
 static void die(const char *what)
@@ -62,5 +65,14 @@ static void resolve(void)
 
 void ocshim_real_init(void)
 {
-    pthread_once(&once, resolve);
+    int expect = 0;
+    if (__atomic_compare_exchange_n(&once_state, &expect, 1, 0, __ATOMIC_ACQ_REL,
+                                    __ATOMIC_ACQUIRE)) {
+        resolve();
+        __atomic_store_n(&once_state, 2, __ATOMIC_RELEASE);
+        return;
+    }
+    /* Another thread is resolving (only possible at a multi-threaded start): wait for it. */
+    while (__atomic_load_n(&ocshim_real_ready, __ATOMIC_ACQUIRE) == 0)
+        __builtin_ia32_pause();
 }
