@@ -8,6 +8,7 @@
 #include <spawn.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -23,6 +24,48 @@ static void take_line(char **p, char *dst, size_t cap)
     size_t n = nl ? (size_t)(nl - *p) : strlen(*p);
     snprintf(dst, cap, "%.*s", (int)n, *p);
     *p += n + (nl ? 1 : 0);
+}
+
+/* The tmux binary, found once on the host's PATH: a later spawn needs no PATH search. */
+static char tmux_path[4096];
+
+static const char *find_tmux(char **env)
+{
+    if (tmux_path[0])
+        return tmux_path;
+    const char *path = NULL;
+    for (char **e = env; e && *e; e++)
+        if (strncmp(*e, "PATH=", 5) == 0)
+            path = *e + 5;
+    if (!path || !*path)
+        path = "/usr/local/bin:/usr/bin:/bin";
+    while (*path) {
+        const char *end = strchrnul(path, ':');
+        if (end > path && (size_t)(end - path) + 6 < sizeof tmux_path) {
+            snprintf(tmux_path, sizeof tmux_path, "%.*s/tmux", (int)(end - path), path);
+            if (access(tmux_path, X_OK) == 0)
+                return tmux_path;
+        }
+        path = *end ? end + 1 : end;
+    }
+    tmux_path[0] = '\0';
+    return NULL;
+}
+
+/* tmux's client sends its whole environment to the server; for set-option and
+ * display-message only locale and home matter, and a small environment starts faster. */
+static void small_env(char **env, char **out, size_t cap)
+{
+    static const char *keep[] = { "PATH=", "HOME=", "LANG=", "LC_ALL=", "LC_CTYPE=", "TMUX_TMPDIR=",
+                                  "USER=", "LOGNAME=" };
+    size_t o = 0;
+    for (char **e = env; e && *e && o + 1 < cap; e++)
+        for (size_t k = 0; k < sizeof keep / sizeof *keep; k++)
+            if (strncmp(*e, keep[k], strlen(keep[k])) == 0) {
+                out[o++] = *e;
+                break;
+            }
+    out[o] = NULL;
 }
 
 static long long now_ms(void)
@@ -69,7 +112,10 @@ int tmuxctl_publish(const char *socket, const char *pane, const char *id, char *
     posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF |
                                       POSIX_SPAWN_SETSID);
     pid_t pid;
-    int rc = posix_spawnp(&pid, "tmux", &fa, &at, argv, env);
+    char *cenv[16];
+    small_env(env, cenv, sizeof cenv / sizeof *cenv);
+    const char *bin = find_tmux(env);
+    int rc = bin ? posix_spawn(&pid, bin, &fa, &at, argv, cenv) : ENOENT;
     posix_spawn_file_actions_destroy(&fa);
     posix_spawnattr_destroy(&at);
     close(pfd[1]);
@@ -103,11 +149,20 @@ int tmuxctl_publish(const char *socket, const char *pane, const char *id, char *
     close(pfd[0]);
     out[len] = '\0';
 
+    /* Wait for the exit without polling: a pidfd becomes readable when the child ends. */
     int status = 0;
-    pid_t w;
-    while ((w = waitpid(pid, &status, WNOHANG)) == 0 && now_ms() < deadline) {
-        struct timespec ts = { 0, 2 * 1000 * 1000 };
-        nanosleep(&ts, NULL);
+    pid_t w = waitpid(pid, &status, WNOHANG);
+    if (w == 0) {
+        int pfd_child = (int)syscall(SYS_pidfd_open, pid, 0);
+        long long left = deadline - now_ms();
+        if (pfd_child >= 0 && left > 0) {
+            struct pollfd p = { .fd = pfd_child, .events = POLLIN };
+            while (poll(&p, 1, (int)left) < 0 && errno == EINTR)
+                left = deadline - now_ms();
+        }
+        if (pfd_child >= 0)
+            close(pfd_child);
+        w = waitpid(pid, &status, WNOHANG);
     }
     if (w == 0) {                       /* tmux hangs: never let it hold us */
         kill(pid, SIGKILL);

@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# The shim inside the real opencode (1.18 by default, OC_VERSION to choose; TUI in a private
+# tmux server, fake model):
+# the pane option and the record follow the session that opencode works on.
+source "$(dirname "$0")/lib.sh"
+world_up "${OC_VERSION:-1.18.34}"
+RUNOC="env LD_PRELOAD=$SHIM OCSHIM_DEBUG=1 $OC"
+
+# --- opencode run + its bash tool: the child behaves exactly as without the shim --------------
+# The probe is a script file: the prompt carries no shell quoting to get wrong.
+cat >"$W/probe.sh" <<'PROBE'
+grep -E '^Sig(Blk|Ign|Cgt)' /proc/self/status | tr '\n' ' '
+echo "OC=$OPENCODE LP=${LD_PRELOAD:-none}"
+(exit 3); echo "rc=$?"
+PROBE
+(cd "$W/proj" && timeout 90 "$OC" run "RUN: sh $W/probe.sh :END" >"$W/run_plain.out" 2>&1)
+(cd "$W/proj" && LD_PRELOAD=$SHIM timeout 90 "$OC" run "RUN: sh $W/probe.sh :END" >"$W/run_shim.out" 2>&1)
+rc=$?
+ok "opencode run with the shim exits 0" test "$rc" = 0
+done_line() { grep -a '^done: ' "$1" | sed 's/LP=[^ ]*//'; }
+ok "bash tool output is right with the shim" grep -aq 'rc=3' "$W/run_shim.out"
+ok "bash tool output identical with and without the shim (masks, dispositions, env)" \
+    test "$(done_line "$W/run_plain.out")" = "$(done_line "$W/run_shim.out")"
+[ "$(done_line "$W/run_plain.out")" = "$(done_line "$W/run_shim.out")" ] || { cat "$W/run_plain.out" "$W/run_shim.out"; }
+run_id=$(db "select id from session where parent_id is null order by time_created desc limit 1")
+run_rec=$(grep -l "^session=$run_id\$" "$OCSHIM_STATE_DIR"/*.rec 2>/dev/null | head -n 1)
+ok "opencode run: a record holds the new session id" test -n "$run_rec"
+ok "... and says the process exited through quick_exit, no hangup" \
+    test "$(rec_get "$run_rec" state)/$(rec_get "$run_rec" exit_how)/$(rec_get "$run_rec" hangup)" = "exited/quick_exit/0"
+ok "... record is private (0600 in a 0700 directory)" \
+    test "$(stat -c %a "$run_rec")/$(stat -c %a "$OCSHIM_STATE_DIR")" = "600/700"
+ok "... record name starts with the pid and ends with end=1" \
+    test "$(basename "$run_rec" | cut -d- -f1)" = "$(rec_get "$run_rec" pid)" -a "$(tail -n 1 "$run_rec")" = "end=1"
+
+# --- a TUI prompt: pane option, window option and record hold opencode.db's id ----------------
+p1=$(pane_run one "$W/proj" "$RUNOC")
+wait_until 40 tui_ready "$p1" || log "TUI did not paint"
+prompt "$p1" "hello from one"
+wait_until 30 test -n "$(pane_opt "$p1")"
+id1=$(pane_opt "$p1")
+db1=$(db "select id from session where parent_id is null order by time_created desc limit 1")
+ok "TUI prompt: pane option set" test -n "$id1"
+ok "... equals the newest root session in opencode.db" test "$id1" = "$db1"
+ok "... window option too" test "$(tm show-options -w -t "$p1" -v @opencode_session)" = "$id1"
+pid1=$(opencode_pid_in "$p1")
+rec1=$(record_of "$pid1")
+ok "... record of the opencode process holds it" test "$(rec_get "$rec1" session)" = "$id1"
+ok "... record names the pane, session, window, socket" \
+    test "$(rec_get "$rec1" tmux_pane)|$(rec_get "$rec1" tmux_session)|$(rec_get "$rec1" tmux_window)|$(rec_get "$rec1" tmux_socket)" = "$p1|one|0|$W/tmux.sock"
+ok "... record says running, cwd and argv right" \
+    test "$(rec_get "$rec1" state)|$(rec_get "$rec1" cwd)|$(rec_get "$rec1" arg)" = "running|$W/proj|$OC"
+
+# --- two TUIs in the same directory, prompted one after the other: each pane its own id ------
+p2=$(split_run "$p1" "$W/proj" "$RUNOC")
+wait_until 40 tui_ready "$p2"
+prompt "$p2" "hello from two"
+wait_until 30 test -n "$(pane_opt "$p2")"
+id2=$(pane_opt "$p2")
+ok "second pane gets its own id" test -n "$id2" -a "$id2" != "$id1"
+ok "... which opencode.db knows" test "$(db "select count(*) from session where id='$id2'")" = 1
+ok "... and the first pane keeps its id" test "$(pane_opt "$p1")" = "$id1"
+prompt "$p1" "again from one"
+sleep 3
+ok "prompting the first again changes neither" test "$(pane_opt "$p1")|$(pane_opt "$p2")" = "$id1|$id2"
+ok "the title reached opencode.db (the fake model answered)" \
+    test "$(db "select title from session where id='$id1'")" = "Fake title"
+
+# --- opencode --session ID: the id is there within a second of start, before any prompt ------
+p3=$(pane_run three "$W/proj" "$RUNOC --session $run_id")
+wait_until 5 test "$(pane_opt "$p3")" = "$run_id"
+ok "--session ID: pane option set before any prompt" test "$(pane_opt "$p3")" = "$run_id"
+pid3=$(opencode_pid_in "$p3")
+rec3=$(record_of "$pid3")
+# From the process's start (its record) to the option set in tmux (the shim's debug log).
+set_ms=$(sed -n "s/.*tmux id=$run_id .*tmux_done_ms=\([0-9]*\).*/\1/p" "$OCSHIM_STATE_DIR/debug-$pid3.log" | head -n 1)
+lag=$(( ${set_ms:-999999999999999} - $(rec_get "$rec3" started_ms) ))
+ok "... within a second of the process's start (${lag} ms)" test "$lag" -lt 1000
+ok "... record says session_source=argv" test "$(rec_get "$rec3" session_source)" = argv
+wait_until 40 tui_ready "$p3"
+ok "... the TUI shows the resumed conversation" wait_until 10 pane_has "$p3" "done: "
+
+# --- leaving: a quit is recorded as such; a killed tmux is not a quit -----------------------
+tm send-keys -t "$p2" C-c
+sleep 0.5; tm send-keys -t "$p2" C-c 2>/dev/null
+rec2=$(record_of "$(grep -l "^session=$id2\$" "$OCSHIM_STATE_DIR"/*.rec | head -n 1 | xargs -r basename | cut -d- -f1)")
+wait_until 10 test "$(rec_get "$rec2" state)" = exited
+ok "quitting the TUI (ctrl+c): record says exited, no hangup" \
+    test "$(rec_get "$rec2" state)/$(rec_get "$rec2" hangup)" = "exited/0"
+tm kill-server
+wait_until 10 test ! -d "/proc/$pid1"
+ok "tmux killed: the first opencode is gone" test ! -d "/proc/$pid1"
+s1=$(rec_get "$rec1" state)/$(rec_get "$rec1" hangup)
+ok "... and its record does not say it quit on purpose ($s1)" test "$s1" = "exited/1" -o "$s1" = "running/"
+log "debug excerpt:"; cat "$OCSHIM_STATE_DIR"/debug-*.log 2>/dev/null | grep -E 'trap_to|exit' | head -n 12
+
+finish
