@@ -1,0 +1,394 @@
+/* ocrec.c - strict reader for the shim's record files (see ocrec.h, docs/RECORD.md). */
+#include "ocrec.h"
+#include "strbuf.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define RECORD_MAX_BYTES (1 << 20)
+
+static int hexval(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+char *ocrec_unescape(const char *s, size_t n)
+{
+    char *out = xmalloc(n + 1);
+    size_t o = 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        if ((unsigned char)c < 0x20 || c == 0x7f)
+            goto bad; /* raw control bytes must have been escaped */
+        if (c != '\\') {
+            out[o++] = c;
+            continue;
+        }
+        if (++i >= n)
+            goto bad;
+        switch (s[i]) {
+        case '\\': out[o++] = '\\'; break;
+        case 'n': out[o++] = '\n'; break;
+        case 't': out[o++] = '\t'; break;
+        case 'r': out[o++] = '\r'; break;
+        case 'x': {
+            if (i + 2 >= n)
+                goto bad;
+            int h = hexval(s[i + 1]), l = hexval(s[i + 2]);
+            if (h < 0 || l < 0 || (h == 0 && l == 0))
+                goto bad;
+            out[o++] = (char)(h * 16 + l);
+            i += 2;
+            break;
+        }
+        default:
+            goto bad;
+        }
+    }
+    out[o] = '\0';
+    return out;
+bad:
+    free(out);
+    return NULL;
+}
+
+static int parse_ll(const char *s, long long *v)
+{
+    if (!*s)
+        return -1;
+    char *end;
+    errno = 0;
+    long long x = strtoll(s, &end, 10);
+    if (errno || *end || (*s != '-' && (*s < '0' || *s > '9')))
+        return -1;
+    *v = x;
+    return 0;
+}
+
+static int parse_ull(const char *s, unsigned long long *v)
+{
+    if (*s < '0' || *s > '9')
+        return -1;
+    char *end;
+    errno = 0;
+    unsigned long long x = strtoull(s, &end, 10);
+    if (errno || *end)
+        return -1;
+    *v = x;
+    return 0;
+}
+
+static void set_str(char **field, char *val)
+{
+    free(*field);
+    *field = val;
+}
+
+int ocrec_parse(const char *buf, size_t len, struct ocrec *r, const char **why)
+{
+    memset(r, 0, sizeof *r);
+    r->uid = -1;
+    r->hangup = -1;
+    r->pid = -1;
+    int have_pid = 0, have_boot = 0, have_start = 0, ended = 0, line_no = 0, argcap = 0;
+    size_t pos = 0;
+    *why = NULL;
+    if (len == 0 || buf[len - 1] != '\n') {
+        *why = "truncated (no final newline)";
+        goto fail;
+    }
+    while (pos < len) {
+        const char *line = buf + pos;
+        const char *nl = memchr(line, '\n', len - pos);
+        size_t ll = (size_t)(nl - line);
+        pos += ll + 1;
+        line_no++;
+        if (ended) {
+            *why = "data after end=1";
+            goto fail;
+        }
+        const char *eq = memchr(line, '=', ll);
+        if (!eq || eq == line) {
+            *why = "malformed line (no key=value)";
+            goto fail;
+        }
+        size_t kl = (size_t)(eq - line);
+        for (size_t i = 0; i < kl; i++)
+            if (!((line[i] >= 'a' && line[i] <= 'z') || line[i] == '_')) {
+                *why = "malformed key";
+                goto fail;
+            }
+        char key[64];
+        if (kl >= sizeof key) {
+            *why = "malformed key (too long)";
+            goto fail;
+        }
+        memcpy(key, line, kl);
+        key[kl] = '\0';
+        char *val = ocrec_unescape(eq + 1, ll - kl - 1);
+        if (!val) {
+            *why = "malformed value (bad escape or control byte)";
+            goto fail;
+        }
+        if (line_no == 1) {
+            int okv = strcmp(key, "ocshim_record") == 0 && strcmp(val, "1") == 0;
+            free(val);
+            if (!okv) {
+                *why = "not a version 1 record (first line is not ocshim_record=1)";
+                goto fail;
+            }
+            continue;
+        }
+        long long n;
+        unsigned long long u;
+        if (strcmp(key, "end") == 0) {
+            ended = strcmp(val, "1") == 0;
+            free(val);
+            if (!ended) {
+                *why = "malformed end line";
+                goto fail;
+            }
+        } else if (strcmp(key, "pid") == 0) {
+            if (parse_ll(val, &n) || n <= 0 || n > 0x7fffffff) {
+                free(val);
+                *why = "bad pid";
+                goto fail;
+            }
+            r->pid = (long)n;
+            have_pid = 1;
+            free(val);
+        } else if (strcmp(key, "boot_id") == 0) {
+            size_t bl = strlen(val);
+            int okb = bl == 32;
+            for (size_t i = 0; okb && i < bl; i++)
+                okb = (val[i] >= '0' && val[i] <= '9') || (val[i] >= 'a' && val[i] <= 'f');
+            if (!okb) {
+                free(val);
+                *why = "bad boot_id";
+                goto fail;
+            }
+            memcpy(r->boot_id, val, 33);
+            have_boot = 1;
+            free(val);
+        } else if (strcmp(key, "start_time") == 0) {
+            if (parse_ull(val, &u)) {
+                free(val);
+                *why = "bad start_time";
+                goto fail;
+            }
+            r->start_time = u;
+            have_start = 1;
+            free(val);
+        } else if (strcmp(key, "started_ms") == 0) {
+            if (parse_ll(val, &n) == 0)
+                r->started_ms = n;
+            free(val);
+        } else if (strcmp(key, "updated_ms") == 0) {
+            if (parse_ll(val, &n) == 0)
+                r->updated_ms = n;
+            free(val);
+        } else if (strcmp(key, "uid") == 0) {
+            if (parse_ll(val, &n) == 0 && n >= 0)
+                r->uid = (long)n;
+            free(val);
+        } else if (strcmp(key, "exit_code") == 0) {
+            if (parse_ll(val, &n) == 0)
+                r->exit_code = (int)n;
+            free(val);
+        } else if (strcmp(key, "hangup") == 0) {
+            r->hangup = strcmp(val, "1") == 0 ? 1 : strcmp(val, "0") == 0 ? 0 : -1;
+            free(val);
+        } else if (strcmp(key, "arg") == 0) {
+            if (r->argc + 2 > argcap) {
+                argcap = argcap ? argcap * 2 : 8;
+                r->argv = xrealloc(r->argv, sizeof *r->argv * (size_t)argcap);
+            }
+            r->argv[r->argc++] = val;
+            r->argv[r->argc] = NULL;
+        }
+#define STR(k) else if (strcmp(key, #k) == 0) set_str(&r->k, val);
+        STR(exe) STR(cwd) STR(directory) STR(session) STR(session_source) STR(sessions)
+        STR(opencode_version) STR(tmux_socket) STR(tmux_pane) STR(tmux_session) STR(tmux_window)
+        STR(tmux_window_name) STR(tmux_pane_index) STR(kitty_window_id) STR(kitty_listen_on)
+        STR(state) STR(exit_how)
+#undef STR
+        else
+            free(val); /* unknown keys are ignored (later versions add keys) */
+    }
+    if (!ended) {
+        *why = "truncated (no end=1 line)";
+        goto fail;
+    }
+    if (!have_pid || !have_boot || !have_start) {
+        *why = "missing pid, boot_id or start_time";
+        goto fail;
+    }
+    return 0;
+fail:
+    ocrec_free(r);
+    return -1;
+}
+
+void ocrec_free(struct ocrec *r)
+{
+    free(r->file);
+    free(r->exe);
+    free(r->cwd);
+    free(r->directory);
+    for (int i = 0; i < r->argc; i++)
+        free(r->argv[i]);
+    free(r->argv);
+    free(r->session);
+    free(r->session_source);
+    free(r->sessions);
+    free(r->opencode_version);
+    free(r->tmux_socket);
+    free(r->tmux_pane);
+    free(r->tmux_session);
+    free(r->tmux_window);
+    free(r->tmux_window_name);
+    free(r->tmux_pane_index);
+    free(r->kitty_window_id);
+    free(r->kitty_listen_on);
+    free(r->state);
+    free(r->exit_how);
+    memset(r, 0, sizeof *r);
+}
+
+char *ocrec_state_dir(void)
+{
+    struct strbuf b;
+    const char *e = getenv("OCSHIM_STATE_DIR");
+    if (e && *e)
+        return xstrdup(e);
+    sb_init(&b);
+    e = getenv("XDG_STATE_HOME");
+    if (e && *e == '/') {
+        sb_printf(&b, "%s/ocshim", e);
+    } else {
+        const char *h = getenv("HOME");
+        if (!h || !*h) {
+            sb_free(&b);
+            return NULL;
+        }
+        sb_printf(&b, "%s/.local/state/ocshim", h);
+    }
+    return sb_take(&b);
+}
+
+static int read_all(int fd, struct strbuf *b)
+{
+    char tmp[8192];
+    for (;;) {
+        ssize_t n = read(fd, tmp, sizeof tmp);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return -1;
+        if (n == 0)
+            return 0;
+        if (b->len + (size_t)n > RECORD_MAX_BYTES)
+            return -1;
+        sb_addn(b, tmp, (size_t)n);
+    }
+}
+
+static int name_ok(const char *name)
+{
+    size_t n = strlen(name);
+    return n > 4 && name[0] != '.' && strcmp(name + n - 4, ".rec") == 0;
+}
+
+int ocrec_load_dir(const char *dir, struct ocrec_list *out, struct notes *notes)
+{
+    int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (dfd < 0) {
+        if (errno == ENOENT)
+            return 0;
+        notes_add(notes, "state directory %s refused: %s", dir,
+                  errno == ELOOP || errno == ENOTDIR ? "a symlink or not a directory" : strerror(errno));
+        return -1;
+    }
+    struct stat st;
+    if (fstat(dfd, &st) != 0 || st.st_uid != geteuid() || (st.st_mode & 022)) {
+        notes_add(notes, "state directory %s refused: not private (owner or mode)", dir);
+        close(dfd);
+        return -1;
+    }
+    DIR *d = fdopendir(dfd);
+    if (!d) {
+        close(dfd);
+        return -1;
+    }
+    int loaded = 0;
+    struct dirent *de;
+    struct strbuf b;
+    sb_init(&b);
+    while ((de = readdir(d))) {
+        if (!name_ok(de->d_name))
+            continue;
+        int fd = openat(dfd, de->d_name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+        if (fd < 0) {
+            notes_add(notes, "record %s skipped: %s", de->d_name,
+                      errno == ELOOP ? "a symlink" : strerror(errno));
+            continue;
+        }
+        struct stat fs;
+        const char *why = NULL;
+        if (fstat(fd, &fs) != 0 || !S_ISREG(fs.st_mode))
+            why = "not a regular file";
+        else if (fs.st_uid != geteuid())
+            why = "owned by another user";
+        sb_reset(&b);
+        if (!why && read_all(fd, &b) != 0)
+            why = "unreadable or too large";
+        close(fd);
+        struct ocrec r;
+        if (!why && ocrec_parse(b.s, b.len, &r, &why) == 0) {
+            char expect[128];
+            snprintf(expect, sizeof expect, "%ld-%s-%llu.rec", r.pid, r.boot_id, r.start_time);
+            if (strcmp(expect, de->d_name) != 0) {
+                why = "file name does not match its pid, boot_id and start_time";
+                ocrec_free(&r);
+            } else if (r.uid >= 0 && (unsigned long)r.uid != (unsigned long)geteuid()) {
+                why = "foreign (uid is another user's)";
+                ocrec_free(&r);
+            }
+        }
+        if (why) {
+            notes_add(notes, "record %s skipped: %s", de->d_name, why);
+            continue;
+        }
+        r.file = xstrdup(de->d_name);
+        if (out->n == out->cap) {
+            out->cap = out->cap ? out->cap * 2 : 32;
+            out->v = xrealloc(out->v, sizeof *out->v * (size_t)out->cap);
+        }
+        out->v[out->n++] = r;
+        loaded++;
+    }
+    sb_free(&b);
+    closedir(d);
+    return loaded;
+}
+
+void ocrec_list_free(struct ocrec_list *l)
+{
+    for (int i = 0; i < l->n; i++)
+        ocrec_free(&l->v[i]);
+    free(l->v);
+    l->v = NULL;
+    l->n = l->cap = 0;
+}

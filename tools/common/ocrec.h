@@ -1,0 +1,49 @@
+/* ocrec.h - read the shim's per-process records (docs/RECORD.md, format version 1). */
+#ifndef OCSHIM_OCREC_H
+#define OCSHIM_OCREC_H
+
+#include "notes.h"
+
+#include <stddef.h>
+
+struct ocrec {
+    char *file;                 /* file name inside the state directory */
+    long pid;
+    char boot_id[33];
+    unsigned long long start_time;
+    long long started_ms, updated_ms;
+    long uid;                   /* -1 when absent */
+    char *exe, *cwd, *directory;
+    int argc;                   /* number of arg lines read */
+    char **argv;                /* NULL-terminated */
+    char *session, *session_source, *sessions, *opencode_version;
+    char *tmux_socket, *tmux_pane, *tmux_session, *tmux_window, *tmux_window_name, *tmux_pane_index;
+    char *kitty_window_id, *kitty_listen_on;
+    char *state, *exit_how;     /* state: "running" or "exited" */
+    int exit_code;
+    int hangup;                 /* -1 when absent */
+};
+
+struct ocrec_list {
+    struct ocrec *v;
+    int n, cap;
+};
+
+/* Unescapes one value (\\ \n \t \r \xHH); returns a new string, or NULL when malformed
+ * (a bad escape, or an escaped NUL). */
+char *ocrec_unescape(const char *s, size_t n);
+/* Parses one record's bytes. Returns 0, or -1 with *why set (the record must be skipped). */
+int ocrec_parse(const char *buf, size_t len, struct ocrec *r, const char **why);
+void ocrec_free(struct ocrec *r);
+
+/* The state directory: $OCSHIM_STATE_DIR, else ${XDG_STATE_HOME:-$HOME/.local/state}/ocshim.
+ * Returns a new string, or NULL when no HOME is known. */
+char *ocrec_state_dir(void);
+/* Loads every valid record of dir into out (appending). Skipped files (symlinks, other
+ * owners, truncated, malformed) get a note each. A missing directory is not an error (0
+ * records); an unsafe one (symlink, foreign, group/world-writable) is refused with a note.
+ * Returns the number of records loaded, or -1 when the directory was refused. */
+int ocrec_load_dir(const char *dir, struct ocrec_list *out, struct notes *notes);
+void ocrec_list_free(struct ocrec_list *l);
+
+#endif

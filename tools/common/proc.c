@@ -1,0 +1,182 @@
+/* proc.c - boot id, start time, liveness and a process-table snapshot from /proc (see proc.h). */
+#include "proc.h"
+#include "strbuf.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static ssize_t read_small(const char *path, char *buf, size_t cap)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    ssize_t n = read(fd, buf, cap - 1);
+    close(fd);
+    if (n < 0)
+        return -1;
+    buf[n] = '\0';
+    return n;
+}
+
+int proc_boot_id(char out[33])
+{
+    char buf[64];
+    if (read_small("/proc/sys/kernel/random/boot_id", buf, sizeof buf) < 0)
+        return -1;
+    int o = 0;
+    for (char *p = buf; *p && o < 32; p++)
+        if (isxdigit((unsigned char)*p))
+            out[o++] = (char)tolower((unsigned char)*p);
+    out[o] = '\0';
+    return o == 32 ? 0 : -1;
+}
+
+static int parse_stat(const char *buf, unsigned long long *start_time, long *ppid, char *comm, size_t commcap)
+{
+    const char *lp = strchr(buf, '(');
+    const char *rp = strrchr(buf, ')');
+    if (!lp || !rp || rp < lp)
+        return -1;
+    if (comm) {
+        size_t n = (size_t)(rp - lp - 1);
+        if (n >= commcap)
+            n = commcap - 1;
+        memcpy(comm, lp + 1, n);
+        comm[n] = '\0';
+    }
+    /* after ") ": field 3 is state; ppid is field 4; start_time is field 22 */
+    const char *p = rp + 2;
+    int field = 3;
+    unsigned long long st = 0;
+    long pp = 0;
+    while (*p && field <= 22) {
+        if (field == 4)
+            pp = strtol(p, NULL, 10);
+        if (field == 22)
+            st = strtoull(p, NULL, 10);
+        p = strchr(p, ' ');
+        if (!p)
+            break;
+        p++;
+        field++;
+    }
+    if (field < 22)
+        return -1;
+    if (start_time)
+        *start_time = st;
+    if (ppid)
+        *ppid = pp;
+    return 0;
+}
+
+int proc_stat(long pid, unsigned long long *start_time, long *ppid)
+{
+    char path[64], buf[1024];
+    snprintf(path, sizeof path, "/proc/%ld/stat", pid);
+    if (read_small(path, buf, sizeof buf) < 0)
+        return -1;
+    return parse_stat(buf, start_time, ppid, NULL, 0);
+}
+
+int proc_alive(long pid, unsigned long long start_time, const char *boot_id)
+{
+    char now[33];
+    unsigned long long st;
+    if (pid <= 0 || proc_boot_id(now) != 0 || strcmp(now, boot_id) != 0)
+        return 0;
+    if (proc_stat(pid, &st, NULL) != 0)
+        return 0;
+    return st == start_time;
+}
+
+int proc_table_load(struct proc_table *t)
+{
+    t->v = NULL;
+    t->n = 0;
+    int cap = 0;
+    DIR *d = opendir("/proc");
+    if (!d)
+        return -1;
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        if (!isdigit((unsigned char)de->d_name[0]))
+            continue;
+        long pid = strtol(de->d_name, NULL, 10);
+        char path[64], buf[1024];
+        snprintf(path, sizeof path, "/proc/%ld/stat", pid);
+        if (read_small(path, buf, sizeof buf) < 0)
+            continue;
+        struct proc_entry e;
+        memset(&e, 0, sizeof e);
+        e.pid = pid;
+        if (parse_stat(buf, NULL, &e.ppid, e.comm, sizeof e.comm) != 0)
+            continue;
+        char exe[4096];
+        snprintf(path, sizeof path, "/proc/%ld/exe", pid);
+        ssize_t n = readlink(path, exe, sizeof exe - 1);
+        if (n > 0) {
+            exe[n] = '\0';
+            const char *b = strrchr(exe, '/');
+            snprintf(e.exe_base, sizeof e.exe_base, "%.63s", b ? b + 1 : exe);
+        }
+        if (t->n == cap) {
+            cap = cap ? cap * 2 : 512;
+            t->v = xrealloc(t->v, sizeof *t->v * (size_t)cap);
+        }
+        t->v[t->n++] = e;
+    }
+    closedir(d);
+    return 0;
+}
+
+void proc_table_free(struct proc_table *t)
+{
+    free(t->v);
+    t->v = NULL;
+    t->n = 0;
+}
+
+const struct proc_entry *proc_get(const struct proc_table *t, long pid)
+{
+    for (int i = 0; i < t->n; i++)
+        if (t->v[i].pid == pid)
+            return &t->v[i];
+    return NULL;
+}
+
+static int name_is(const char *s, const char *name)
+{
+    size_t n = strlen(name);
+    return strncmp(s, name, n) == 0 && (s[n] == '\0' || s[n] == '-');
+}
+
+long proc_find_below(const struct proc_table *t, long root, const char *name)
+{
+    const struct proc_entry *e = proc_get(t, root);
+    if (!e)
+        return 0;
+    if (name_is(e->comm, name) || name_is(e->exe_base, name))
+        return root;
+    for (int i = 0; i < t->n; i++) {
+        if (t->v[i].ppid == root && t->v[i].pid != root) {
+            long f = proc_find_below(t, t->v[i].pid, name);
+            if (f)
+                return f;
+        }
+    }
+    return 0;
+}
+
+int proc_children(const struct proc_table *t, long pid)
+{
+    int c = 0;
+    for (int i = 0; i < t->n; i++)
+        if (t->v[i].ppid == pid)
+            c++;
+    return c;
+}

@@ -1,0 +1,77 @@
+/* quote.c - shell, JSON and tmux quoting, session id validation (see quote.h). */
+#include "quote.h"
+
+#include <string.h>
+
+void quote_sh(struct strbuf *b, const char *s)
+{
+    sb_addc(b, '\'');
+    for (; *s; s++) {
+        if (*s == '\'')
+            sb_add(b, "'\\''");
+        else
+            sb_addc(b, *s);
+    }
+    sb_addc(b, '\'');
+}
+
+void quote_json(struct strbuf *b, const char *s)
+{
+    static const char hex[] = "0123456789abcdef";
+    sb_addc(b, '"');
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        switch (*p) {
+        case '"': sb_add(b, "\\\""); break;
+        case '\\': sb_add(b, "\\\\"); break;
+        case '\n': sb_add(b, "\\n"); break;
+        case '\t': sb_add(b, "\\t"); break;
+        case '\r': sb_add(b, "\\r"); break;
+        case '\b': sb_add(b, "\\b"); break;
+        case '\f': sb_add(b, "\\f"); break;
+        default:
+            if (*p < 0x20 || *p == 0x7f) {
+                char u[7] = { '\\', 'u', '0', '0', hex[*p >> 4], hex[*p & 15], 0 };
+                sb_add(b, u);
+            } else {
+                sb_addc(b, (char)*p);
+            }
+        }
+    }
+    sb_addc(b, '"');
+}
+
+void quote_tmux_format(struct strbuf *b, const char *s)
+{
+    for (; *s; s++) {
+        if (*s == '#')
+            sb_addc(b, '#');
+        sb_addc(b, *s);
+    }
+}
+
+char *quote_tmux_arg(const char *s)
+{
+    size_t n = strlen(s);
+    if (n == 0 || s[n - 1] != ';')
+        return xstrdup(s);
+    /* tmux turns a trailing "\;" into a literal ";" (and drops the backslash). */
+    char *r = xmalloc(n + 2);
+    memcpy(r, s, n - 1);
+    r[n - 1] = '\\';
+    r[n] = ';';
+    r[n + 1] = '\0';
+    return r;
+}
+
+int session_id_valid(const char *s)
+{
+    if (!s || strncmp(s, "ses_", 4) != 0)
+        return 0;
+    size_t n = 0;
+    for (const char *p = s + 4; *p; p++, n++) {
+        char c = *p;
+        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')))
+            return 0;
+    }
+    return n >= 1 && n <= 60;
+}

@@ -1,0 +1,19 @@
+/* quote.h - quoting for the few places that need a string, not argv: shell, JSON, tmux. */
+#ifndef OCSHIM_QUOTE_H
+#define OCSHIM_QUOTE_H
+
+#include "strbuf.h"
+
+/* POSIX shell single-quoting: 'it'\''s'; also valid for Python's shlex.split (kitty session files). */
+void quote_sh(struct strbuf *b, const char *s);
+/* A JSON string literal with quotes; bytes >= 0x80 pass through (the input is UTF-8). */
+void quote_json(struct strbuf *b, const char *s);
+/* tmux expands formats (#{...}, #(...)) in -s, -n and -c values: double every '#'. */
+void quote_tmux_format(struct strbuf *b, const char *s);
+/* tmux reads an argv element ending in ';' as a command separator: returns the element
+ * to pass so it arrives literally (a newly allocated string). */
+char *quote_tmux_arg(const char *s);
+/* Valid opencode session id: "ses_" followed by 1..60 ASCII alphanumerics. */
+int session_id_valid(const char *s);
+
+#endif

@@ -1,0 +1,477 @@
+/* kitty.c - one kitty tab per tmux session: kitty's remote-control protocol over its socket
+ * (one connection per command, no client process), `kitten @`/`kitty @` inside a kitty
+ * window without a socket, or a kitty session file. */
+#include "restore.h"
+#include "json.h"
+#include "quote.h"
+#include "runcmd.h"
+#include "strbuf.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <poll.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#define RC_TIMEOUT_MS 10000
+#define RC_HINT "turn remote control on: in kitty.conf `allow_remote_control socket-only` and " \
+                "`listen_on unix:/tmp/kitty` (then restart kitty), or pass --to ADDRESS; " \
+                "or write a session file with --kitty-session FILE and run `kitty --session FILE`"
+
+void argv_free(char **v)
+{
+    if (!v)
+        return;
+    for (char **p = v; *p; p++)
+        free(*p);
+    free(v);
+}
+
+char **kitty_attach_argv(const struct tserver *s, const char *name)
+{
+    char **v = xcalloc(8, sizeof *v);
+    int k = 0;
+    char *tm = spawn_which("tmux");
+    v[k++] = tm ? tm : xstrdup("tmux");
+    if (!s->is_default) {
+        v[k++] = xstrdup("-S");
+        v[k++] = xstrdup(s->socket);
+    }
+    v[k++] = xstrdup("attach");
+    v[k++] = xstrdup("-t");
+    struct strbuf t;
+    sb_init(&t);
+    sb_printf(&t, "=%s", name);   /* '=': exact name, never a prefix or pattern match */
+    v[k++] = sb_take(&t);
+    v[k] = NULL;
+    return v;
+}
+
+static const char *base(const char *p)
+{
+    const char *b = strrchr(p, '/');
+    return b ? b + 1 : p;
+}
+
+int kitty_cmdline_attaches(char *const *args, int n, const char *name, const struct tserver *s)
+{
+    int i = 0;
+    while (i < n && strcmp(base(args[i]), "tmux") != 0)
+        i++;
+    if (i >= n)
+        return 0;
+    const char *sock = NULL, *label = NULL;
+    for (i++; i < n && args[i][0] == '-'; i++) {
+        const char *a = args[i];
+        if ((strcmp(a, "-S") == 0 || strcmp(a, "-L") == 0 || strcmp(a, "-f") == 0) && i + 1 < n) {
+            if (a[1] == 'S')
+                sock = args[i + 1];
+            if (a[1] == 'L')
+                label = args[i + 1];
+            i++;
+        } else if (strncmp(a, "-S", 2) == 0) {
+            sock = a + 2;
+        } else if (strncmp(a, "-L", 2) == 0) {
+            label = a + 2;
+        }
+    }
+    if (i >= n)
+        return 0;
+    const char *c = args[i];
+    if (strcmp(c, "attach") && strcmp(c, "attach-session") && strcmp(c, "a") && strcmp(c, "at") && strcmp(c, "att"))
+        return 0;
+    const char *target = NULL;
+    for (i++; i < n; i++) {
+        if (strcmp(args[i], "-t") == 0 && i + 1 < n)
+            target = args[++i];
+        else if (strncmp(args[i], "-t", 2) == 0)
+            target = args[i] + 2;
+    }
+    if (!target)
+        return 0;
+    if (*target == '=')
+        target++;
+    size_t tl = strcspn(target, ":");
+    if (strlen(name) != tl || strncmp(target, name, tl) != 0)
+        return 0;
+    /* the same tmux server? */
+    if (sock)
+        return strcmp(sock, s->socket) == 0;
+    if (label) {
+        const char *b = strrchr(s->socket, '/');
+        return b && strcmp(b + 1, label) == 0 && !s->is_default;
+    }
+    return s->is_default;
+}
+
+/* --- the remote-control protocol over a socket --- */
+
+static int rc_connect(const char *addr, struct strbuf *err)
+{
+    if (strncmp(addr, "unix:", 5) == 0) {
+        const char *path = addr + 5;
+        struct sockaddr_un sa;
+        memset(&sa, 0, sizeof sa);
+        sa.sun_family = AF_UNIX;
+        size_t n = strlen(path);
+        if (n == 0 || n >= sizeof sa.sun_path) {
+            sb_printf(err, "bad address %s", addr);
+            return -1;
+        }
+        memcpy(sa.sun_path, path, n);
+        socklen_t len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + n + (path[0] == '@' ? 0 : 1));
+        if (path[0] == '@')
+            sa.sun_path[0] = '\0'; /* abstract socket */
+        int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (fd < 0 || connect(fd, (struct sockaddr *)&sa, len) != 0) {
+            sb_printf(err, "cannot connect to %s: %s", addr, strerror(errno));
+            if (fd >= 0)
+                close(fd);
+            return -1;
+        }
+        return fd;
+    }
+    if (strncmp(addr, "tcp:", 4) == 0) {
+        char host[256];
+        const char *hp = addr + 4, *colon = strrchr(hp, ':');
+        if (!colon || (size_t)(colon - hp) >= sizeof host) {
+            sb_printf(err, "bad address %s", addr);
+            return -1;
+        }
+        memcpy(host, hp, (size_t)(colon - hp));
+        host[colon - hp] = '\0';
+        struct addrinfo hints, *res;
+        memset(&hints, 0, sizeof hints);
+        hints.ai_socktype = SOCK_STREAM;
+        if (getaddrinfo(host, colon + 1, &hints, &res) != 0) {
+            sb_printf(err, "cannot resolve %s", addr);
+            return -1;
+        }
+        int fd = -1;
+        for (struct addrinfo *a = res; a; a = a->ai_next) {
+            fd = socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC, a->ai_protocol);
+            if (fd >= 0 && connect(fd, a->ai_addr, a->ai_addrlen) == 0)
+                break;
+            if (fd >= 0)
+                close(fd);
+            fd = -1;
+        }
+        freeaddrinfo(res);
+        if (fd < 0)
+            sb_printf(err, "cannot connect to %s: %s", addr, strerror(errno));
+        return fd;
+    }
+    sb_printf(err, "unsupported address %s (unix:PATH or tcp:HOST:PORT)", addr);
+    return -1;
+}
+
+static long long now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Sends one command (JSON text), returns kitty's parsed reply or NULL (err says why). */
+static struct json *rc_call(const char *addr, const char *cmd, struct strbuf *err)
+{
+    int fd = rc_connect(addr, err);
+    if (fd < 0)
+        return NULL;
+    struct strbuf msg;
+    sb_init(&msg);
+    sb_add(&msg, "\x1bP@kitty-cmd");
+    sb_add(&msg, cmd);
+    sb_add(&msg, "\x1b\\");
+    size_t off = 0;
+    while (off < msg.len) {
+        ssize_t w = send(fd, msg.s + off, msg.len - off, MSG_NOSIGNAL);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0) {
+            sb_printf(err, "cannot write to %s: %s", addr, strerror(errno));
+            sb_free(&msg);
+            close(fd);
+            return NULL;
+        }
+        off += (size_t)w;
+    }
+    sb_free(&msg);
+    shutdown(fd, SHUT_WR);
+    struct strbuf in;
+    sb_init(&in);
+    long long deadline = now_ms() + RC_TIMEOUT_MS;
+    char buf[16384];
+    static const char term[] = "\x1b\\";
+    for (;;) {
+        long long left = deadline - now_ms();
+        struct pollfd pf = { fd, POLLIN, 0 };
+        if (left <= 0 || poll(&pf, 1, (int)left) <= 0) {
+            if (left > 0 && errno == EINTR)
+                continue;
+            sb_printf(err, "no reply from kitty at %s", addr);
+            break;
+        }
+        ssize_t r = read(fd, buf, sizeof buf);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            break;
+        sb_addn(&in, buf, (size_t)r);
+        if (in.len >= 2 && memcmp(in.s + in.len - 2, term, 2) == 0)
+            break;
+    }
+    close(fd);
+    struct json *j = NULL;
+    const char *pre = "\x1bP@kitty-cmd";
+    char *start = in.len ? strstr(in.s, pre) : NULL;
+    if (start) {
+        start += strlen(pre);
+        char *end = strstr(start, term);
+        if (end)
+            j = json_parse(start, (size_t)(end - start));
+    }
+    if (!j && !err->len)
+        sb_printf(err, "kitty at %s closed the connection without a reply", addr);
+    sb_free(&in);
+    return j;
+}
+
+/* --- what kitty has open: the cmdlines of all windows --- */
+struct kwins {
+    char ***cmd;  /* each NULL-terminated */
+    int *ncmd;
+    int n;
+};
+
+static void kwins_free(struct kwins *k)
+{
+    for (int i = 0; i < k->n; i++)
+        argv_free(k->cmd[i]);
+    free(k->cmd);
+    free(k->ncmd);
+    memset(k, 0, sizeof *k);
+}
+
+/* From `ls` data: [ {tabs: [ {windows: [ {cmdline: [...]} ] } ] } ]. */
+static int kwins_from_ls(const struct json *data, struct kwins *k)
+{
+    memset(k, 0, sizeof *k);
+    if (!data || data->type != JSON_ARR)
+        return -1;
+    for (int o = 0; o < data->nkids; o++) {
+        const struct json *tabs = json_get(&data->kids[o], "tabs");
+        for (int t = 0; tabs && tabs->type == JSON_ARR && t < tabs->nkids; t++) {
+            const struct json *wins = json_get(&tabs->kids[t], "windows");
+            for (int w = 0; wins && wins->type == JSON_ARR && w < wins->nkids; w++) {
+                const struct json *cl = json_get(&wins->kids[w], "cmdline");
+                if (!cl || cl->type != JSON_ARR)
+                    continue;
+                char **v = xcalloc((size_t)cl->nkids + 1, sizeof *v);
+                int m = 0;
+                for (int a = 0; a < cl->nkids; a++)
+                    if (json_str(&cl->kids[a]))
+                        v[m++] = xstrdup(json_str(&cl->kids[a]));
+                k->cmd = xrealloc(k->cmd, sizeof *k->cmd * (size_t)(k->n + 1));
+                k->ncmd = xrealloc(k->ncmd, sizeof *k->ncmd * (size_t)(k->n + 1));
+                k->cmd[k->n] = v;
+                k->ncmd[k->n] = m;
+                k->n++;
+            }
+        }
+    }
+    return 0;
+}
+
+/* The client program for the no-socket case: kitten (>= 0.27) or kitty. */
+static const char *client_prog(void)
+{
+    static char *c;
+    if (!c) {
+        char *k = spawn_which("kitten");
+        c = k ? k : xstrdup("kitty");
+    }
+    return c;
+}
+
+static int ls_windows(const char *addr, struct kwins *k, struct strbuf *err)
+{
+    if (addr) {
+        struct json *r = rc_call(addr, "{\"cmd\":\"ls\",\"version\":[0,14,2]}", err);
+        if (!r)
+            return -1;
+        const struct json *okv = json_get(r, "ok");
+        if (!okv || okv->type != JSON_BOOL || !okv->num) {
+            const char *e = json_str(json_get(r, "error"));
+            sb_printf(err, "kitty refused: %s", e ? e : "(no reason given)");
+            json_free(r);
+            return -1;
+        }
+        const char *data = json_str(json_get(r, "data"));
+        struct json *d = data ? json_parse(data, strlen(data)) : NULL;
+        int rc = kwins_from_ls(d, k);
+        if (rc)
+            sb_add(err, "kitty's ls reply is not understood");
+        json_free(d);
+        json_free(r);
+        return rc;
+    }
+    char *argv[] = { (char *)client_prog(), "@", "ls", NULL };
+    struct strbuf out;
+    sb_init(&out);
+    int rc = spawn_run(argv, &out, err);
+    struct json *d = rc == 0 ? json_parse(out.s, out.len) : NULL;
+    sb_free(&out);
+    if (!d) {
+        if (!err->len)
+            sb_printf(err, "%s @ ls failed", argv[0]);
+        return -1;
+    }
+    rc = kwins_from_ls(d, k);
+    json_free(d);
+    return rc;
+}
+
+static int launch_tab(const char *addr, char **attach, const char *title, struct strbuf *err)
+{
+    if (addr) {
+        struct strbuf c;
+        sb_init(&c);
+        sb_add(&c, "{\"cmd\":\"launch\",\"version\":[0,14,2],\"payload\":{\"type\":\"tab\",\"tab_title\":");
+        quote_json(&c, title);
+        sb_add(&c, ",\"keep_focus\":true,\"args\":[");
+        for (int i = 0; attach[i]; i++) {
+            if (i)
+                sb_addc(&c, ',');
+            quote_json(&c, attach[i]);
+        }
+        sb_add(&c, "]}}");
+        struct json *r = rc_call(addr, c.s, err);
+        sb_free(&c);
+        if (!r)
+            return -1;
+        const struct json *okv = json_get(r, "ok");
+        int ok = okv && okv->type == JSON_BOOL && okv->num;
+        if (!ok) {
+            const char *e = json_str(json_get(r, "error"));
+            sb_printf(err, "kitty refused to open a tab: %s", e ? e : "(no reason given)");
+        }
+        json_free(r);
+        return ok ? 0 : -1;
+    }
+    int n = 0;
+    while (attach[n])
+        n++;
+    char **argv = xcalloc((size_t)n + 10, sizeof *argv);
+    int k = 0;
+    argv[k++] = (char *)client_prog();
+    argv[k++] = "@";
+    argv[k++] = "launch";
+    argv[k++] = "--type=tab";
+    argv[k++] = "--keep-focus";
+    argv[k++] = "--tab-title";
+    argv[k++] = (char *)title;
+    argv[k++] = "--";
+    for (int i = 0; i < n; i++)
+        argv[k++] = attach[i];
+    argv[k] = NULL;
+    int rc = spawn_run(argv, NULL, err);
+    free(argv);
+    return rc == 0 ? 0 : -1;
+}
+
+void kitty_apply(char **names, int n, const struct tserver *s, const struct opts *o, int dry_run,
+                 struct kitty_result *kr, struct notes *notes)
+{
+    memset(kr, 0, sizeof *kr);
+    if (n == 0)
+        return;
+    const char *addr = o->to && *o->to ? o->to : getenv("KITTY_LISTEN_ON");
+    if (addr && !*addr)
+        addr = NULL;
+    struct strbuf err;
+    sb_init(&err);
+    if (!addr && !getenv("KITTY_WINDOW_ID")) {
+        sb_add(&err, "kitty: no remote-control address (--to, or $KITTY_LISTEN_ON) and not inside kitty: "
+                     "no tabs opened; " RC_HINT "; or pass --no-kitty");
+        kr->error = sb_take(&err);
+        return;
+    }
+    struct kwins k;
+    if (ls_windows(addr, &k, &err) != 0) {
+        struct strbuf e2;
+        sb_init(&e2);
+        sb_printf(&e2, "kitty: remote control unreachable (%s): %s", err.s, RC_HINT);
+        kr->error = sb_take(&e2);
+        sb_free(&err);
+        return;
+    }
+    for (int i = 0; i < n; i++) {
+        int present = 0;
+        for (int w = 0; w < k.n && !present; w++)
+            present = kitty_cmdline_attaches(k.cmd[w], k.ncmd[w], names[i], s);
+        if (present) {
+            kr->present++;
+            continue;
+        }
+        if (dry_run) {
+            notes_add(notes, "kitty: would open a tab for %s", names[i]);
+            kr->opened++;
+            continue;
+        }
+        char **attach = kitty_attach_argv(s, names[i]);
+        sb_reset(&err);
+        if (launch_tab(addr, attach, names[i], &err) == 0) {
+            kr->opened++;
+        } else if (!kr->error) {
+            struct strbuf e2;
+            sb_init(&e2);
+            sb_printf(&e2, "kitty: no tab for tmux session %s: %s", names[i], err.s);
+            kr->error = sb_take(&e2);
+        }
+        argv_free(attach);
+    }
+    kwins_free(&k);
+    sb_free(&err);
+}
+
+int kitty_write_session(const char *file, char **names, int n, const struct tserver *s, struct kitty_result *kr)
+{
+    memset(kr, 0, sizeof *kr);
+    struct strbuf b;
+    sb_init(&b);
+    sb_add(&b, "# kitty session written by ocshim-restore: kitty --session FILE\n");
+    for (int i = 0; i < n; i++) {
+        /* new_tab takes the rest of the line as the title: no control characters there */
+        sb_add(&b, "new_tab ");
+        for (const char *c = names[i]; *c; c++)
+            sb_addc(&b, (unsigned char)*c < 0x20 || *c == 0x7f ? '?' : *c);
+        sb_add(&b, "\nlaunch");
+        char **attach = kitty_attach_argv(s, names[i]);
+        for (int a = 0; attach[a]; a++) {
+            sb_addc(&b, ' ');
+            quote_sh(&b, attach[a]);   /* kitty splits the line with Python's shlex */
+        }
+        argv_free(attach);
+        sb_addc(&b, '\n');
+        kr->opened++;
+    }
+    int rc = 0;
+    FILE *f = strcmp(file, "-") == 0 ? stdout : fopen(file, "w");
+    if (!f || fwrite(b.s, 1, b.len, f) != b.len || (f != stdout && fclose(f) != 0)) {
+        struct strbuf e;
+        sb_init(&e);
+        sb_printf(&e, "cannot write the kitty session file %s: %s", file, strerror(errno));
+        kr->error = sb_take(&e);
+        rc = -1;
+    }
+    sb_free(&b);
+    return rc;
+}

@@ -1,0 +1,189 @@
+/* main.c - ocshim-restore: options, then records -> plan -> tmux -> kitty -> output. */
+#include "restore.h"
+#include "strbuf.h"
+
+#include <getopt.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char USAGE[] =
+    "usage: ocshim-restore [-L NAME | -S PATH] [--dry-run] [--list] [--json] [--all]\n"
+    "                      [--no-kitty] [--to ADDRESS] [--kitty-session FILE]\n"
+    "Brings back, per tmux pane, the opencode conversation that was open there when tmux or the\n"
+    "machine went down (from the records of libocshim.so), and one kitty tab per tmux session.\n"
+    "  -L NAME, -S PATH      the tmux server (as tmux's -L/-S; default: the default server)\n"
+    "  --dry-run             print the plan, change nothing\n"
+    "  --list                print what is known as a table, change nothing\n"
+    "  --json                machine-readable output\n"
+    "  --all                 also restore conversations that were quit on purpose\n"
+    "  --no-kitty            do not open kitty tabs\n"
+    "  --to ADDRESS          kitty's remote-control address (default: $KITTY_LISTEN_ON)\n"
+    "  --kitty-session FILE  write a kitty session file (for kitty --session FILE) instead\n"
+    "                        of driving kitty ('-' for standard output)\n"
+    "  -h, --help            this help\n"
+    "Exit status: 0 all went well, 1 something could not be restored, 2 bad usage.\n"
+    "Environment: OCSHIM_STATE_DIR (records), OPENCODE_DB (opencode's database),\n"
+    "OCSHIM_LIB (the shim to preload; default: ../lib/libocshim.so next to this program).\n";
+
+/* The shim to preload: $OCSHIM_LIB, ../lib/libocshim.so or libocshim.so next to this program. */
+static char *find_shim(void)
+{
+    const char *e = getenv("OCSHIM_LIB");
+    if (e && *e)
+        return access(e, R_OK) == 0 ? realpath(e, NULL) : NULL;
+    char self[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+    if (n <= 0)
+        return NULL;
+    self[n] = '\0';
+    char *dir = dirname(self);
+    const char *cand[] = { "../lib/libocshim.so", "libocshim.so", NULL };
+    for (int i = 0; cand[i]; i++) {
+        struct strbuf b;
+        sb_init(&b);
+        sb_printf(&b, "%s/%s", dir, cand[i]);
+        char *r = access(b.s, R_OK) == 0 ? realpath(b.s, NULL) : NULL;
+        sb_free(&b);
+        if (r)
+            return r;
+    }
+    return NULL;
+}
+
+static void add_name(char ***names, int *n, const char *s)
+{
+    for (int i = 0; i < *n; i++)
+        if (strcmp((*names)[i], s) == 0)
+            return;
+    *names = xrealloc(*names, sizeof **names * (size_t)(*n + 1));
+    (*names)[(*n)++] = xstrdup(s);
+}
+
+int main(int argc, char **argv)
+{
+    struct opts o;
+    memset(&o, 0, sizeof o);
+    enum { O_DRY = 256, O_LIST, O_JSON, O_NOKITTY, O_ALL, O_TO, O_KSESSION };
+    static const struct option longs[] = {
+        { "dry-run", no_argument, NULL, O_DRY },     { "list", no_argument, NULL, O_LIST },
+        { "json", no_argument, NULL, O_JSON },       { "no-kitty", no_argument, NULL, O_NOKITTY },
+        { "all", no_argument, NULL, O_ALL },         { "to", required_argument, NULL, O_TO },
+        { "kitty-session", required_argument, NULL, O_KSESSION },
+        { "help", no_argument, NULL, 'h' },          { NULL, 0, NULL, 0 },
+    };
+    int c;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":L:S:h", longs, NULL)) != -1) {
+        switch (c) {
+        case 'L': o.tmux_L = optarg; break;
+        case 'S': o.tmux_S = optarg; break;
+        case O_DRY: o.dry_run = 1; break;
+        case O_LIST: o.list = 1; break;
+        case O_JSON: o.json = 1; break;
+        case O_NOKITTY: o.no_kitty = 1; break;
+        case O_ALL: o.all = 1; break;
+        case O_TO: o.to = optarg; break;
+        case O_KSESSION: o.kitty_session = optarg; break;
+        case 'h': fputs(USAGE, stdout); return 0;
+        case ':':
+            fprintf(stderr, "ocshim-restore: option %s needs an argument\n%s", argv[optind - 1], USAGE);
+            return 2;
+        default:
+            fprintf(stderr, "ocshim-restore: unknown option %s\n%s", argv[optind - 1], USAGE);
+            return 2;
+        }
+    }
+    if (optind < argc) {
+        fprintf(stderr, "ocshim-restore: unexpected argument %s\n%s", argv[optind], USAGE);
+        return 2;
+    }
+    if ((o.tmux_L && o.tmux_S) || (o.tmux_L && !*o.tmux_L) || (o.tmux_S && !*o.tmux_S)) {
+        fprintf(stderr, "ocshim-restore: give one of -L NAME or -S PATH\n");
+        return 2;
+    }
+    if (o.kitty_session && !*o.kitty_session) {
+        fprintf(stderr, "ocshim-restore: --kitty-session needs a file name\n");
+        return 2;
+    }
+
+    struct notes notes = { 0 };
+    struct ocrec_list recs = { 0 };
+    char *dir = ocrec_state_dir();
+    if (!dir)
+        notes_add(&notes, "no state directory (neither OCSHIM_STATE_DIR nor HOME is set)");
+    else
+        ocrec_load_dir(dir, &recs, &notes);
+    free(dir);
+    struct ocdb db;
+    ocdb_open(&db, NULL, &notes);
+    struct tserver srv;
+    tmux_server_init(&srv, &o);
+    struct tlive live;
+    tmux_live_load(&srv, &live);
+    struct proc_table pt;
+    proc_table_load(&pt);
+
+    struct plan plan;
+    plan_build(&plan, &recs, &srv, &live, &pt, &db, &o, &notes);
+
+    int failed = 0;
+    struct kitty_result kr;
+    memset(&kr, 0, sizeof kr);
+    int do_kitty = !o.no_kitty && !o.list;
+    if (!o.list) {
+        char *shim = find_shim();
+        int need = 0;
+        for (int i = 0; i < plan.n; i++)
+            need += plan.v[i].state == P_RESTORE;
+        if (!shim && need)
+            notes_add(&notes, "libocshim.so not found (set OCSHIM_LIB): opencode is started without it, "
+                              "so these panes will not be recorded");
+        failed += tmux_apply(&plan, &srv, &live, &pt, shim, o.dry_run, &notes);
+        free(shim);
+    }
+    if (do_kitty || (o.kitty_session && !o.list)) {
+        char **names = NULL;
+        int nn = 0;
+        for (int i = 0; i < plan.n; i++) {
+            const struct entry *e = &plan.v[i];
+            if ((e->state == P_RESTORE && !e->error) || e->state == P_RUNNING || e->state == P_GUESS)
+                add_name(&names, &nn, e->tsession);
+        }
+        if (o.kitty_session) {
+            if (!o.dry_run)
+                kitty_write_session(o.kitty_session, names, nn, &srv, &kr);
+            else
+                kr.opened = nn;
+        } else {
+            kitty_apply(names, nn, &srv, &o, o.dry_run, &kr, &notes);
+        }
+        if (kr.error)
+            failed++;
+        for (int i = 0; i < nn; i++)
+            free(names[i]);
+        free(names);
+    }
+
+    if (o.json)
+        output_json(&plan, &o, o.list ? NULL : &kr, &notes);
+    else if (o.list) {
+        output_table(&plan);
+        for (int i = 0; i < notes.n; i++)
+            fprintf(stderr, "note: %s\n", notes.items[i]);
+    } else
+        output_text(&plan, &o, &kr, &notes);
+
+    free(kr.error);
+    plan_free(&plan);
+    proc_table_free(&pt);
+    tmux_live_free(&live);
+    tmux_server_free(&srv);
+    ocdb_close(&db);
+    ocrec_list_free(&recs);
+    notes_free(&notes);
+    return failed ? 1 : 0;
+}

@@ -1,0 +1,283 @@
+/* plan.c - records (plus live tmux panes and opencode.db) -> one plan entry per tmux pane. */
+#include "restore.h"
+#include "quote.h"
+#include "strbuf.h"
+
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+const char *pstate_name(enum pstate s)
+{
+    switch (s) {
+    case P_RESTORE: return "restore";
+    case P_RUNNING: return "running";
+    case P_QUIT: return "quit";
+    case P_DELETED: return "deleted";
+    case P_ARCHIVED: return "archived";
+    case P_DUPLICATE: return "duplicate";
+    case P_BADID: return "bad-id";
+    case P_GUESS: return "guess";
+    }
+    return "?";
+}
+
+static struct entry *add_entry(struct plan *p)
+{
+    if (p->n == p->cap) {
+        p->cap = p->cap ? p->cap * 2 : 16;
+        p->v = xrealloc(p->v, sizeof *p->v * (size_t)p->cap);
+    }
+    struct entry *e = &p->v[p->n++];
+    memset(e, 0, sizeof *e);
+    return e;
+}
+
+/* Same socket: equal paths, or equal after resolving the directory part. */
+static int same_socket(const char *a, const char *b)
+{
+    if (!a || !b)
+        return 0;
+    if (strcmp(a, b) == 0)
+        return 1;
+    char ra[PATH_MAX], rb[PATH_MAX];
+    const char *sa = strrchr(a, '/'), *sb2 = strrchr(b, '/');
+    if (!sa || !sb2 || strcmp(sa, sb2) != 0)
+        return 0;
+    char da[PATH_MAX], db[PATH_MAX];
+    snprintf(da, sizeof da, "%.*s", (int)(sa - a), a);
+    snprintf(db, sizeof db, "%.*s", (int)(sb2 - b), b);
+    if (!realpath(da[0] ? da : "/", ra) || !realpath(db[0] ? db : "/", rb))
+        return 0;
+    return strcmp(ra, rb) == 0;
+}
+
+static int parse_int(const char *s, int *v)
+{
+    if (!s || !*s)
+        return -1;
+    char *end;
+    long x = strtol(s, &end, 10);
+    if (*end || x < 0 || x > 100000)
+        return -1;
+    *v = (int)x;
+    return 0;
+}
+
+/* Newer record first: updated_ms, then started_ms. */
+static int newer(const struct ocrec *a, const struct ocrec *b)
+{
+    if (a->updated_ms != b->updated_ms)
+        return a->updated_ms > b->updated_ms;
+    return a->started_ms > b->started_ms;
+}
+
+static int is_quit(const struct ocrec *r)
+{
+    /* Restore: running-but-gone, or exited with hangup=1. Anything else that exited is a quit. */
+    return r->state && strcmp(r->state, "exited") == 0 && r->hangup != 1;
+}
+
+static void fill_db(struct entry *e, struct ocdb *db)
+{
+    if (!e->session_id)
+        return;
+    struct ocdb_session s;
+    int rc = ocdb_session_get(db, e->session_id, &s);
+    if (rc == 1) {
+        e->title = s.title ? xstrdup(s.title) : NULL;
+        e->last_ms = s.time_updated;
+        if (s.archived && (e->state == P_RESTORE || e->state == P_QUIT)) {
+            e->state = P_ARCHIVED;
+            e->why = xstrdup("archived in opencode's database");
+        }
+        ocdb_session_free(&s);
+    } else if (rc == 0 && (e->state == P_RESTORE || e->state == P_QUIT)) {
+        e->state = P_DELETED;
+        e->why = xstrdup("not in opencode's database (deleted)");
+    }
+}
+
+static int cmp_entries(const void *pa, const void *pb)
+{
+    const struct entry *a = pa, *b = pb;
+    int c = strcmp(a->tsession, b->tsession);
+    if (c)
+        return c;
+    if (a->win != b->win)
+        return a->win - b->win;
+    return a->pane - b->pane;
+}
+
+void plan_build(struct plan *p, const struct ocrec_list *recs, const struct tserver *srv,
+                const struct tlive *live, const struct proc_table *pt, struct ocdb *db,
+                const struct opts *o, struct notes *notes)
+{
+    memset(p, 0, sizeof *p);
+    int n = recs->n, other = 0;
+    char *alive = xcalloc((size_t)(n ? n : 1), 1);
+    int *best = xmalloc(sizeof(int) * (size_t)(n ? n : 1)); /* per record: index of the newest of its pane */
+    for (int i = 0; i < n; i++) {
+        const struct ocrec *r = &recs->v[i];
+        alive[i] = (char)proc_alive(r->pid, r->start_time, r->boot_id);
+        best[i] = -2; /* not a pane record */
+        int w, pn;
+        if (!r->tmux_session || !*r->tmux_session || parse_int(r->tmux_window, &w) || parse_int(r->tmux_pane_index, &pn))
+            continue;
+        if (!same_socket(r->tmux_socket, srv->socket)) {
+            other++;
+            continue;
+        }
+        best[i] = -1;
+    }
+    /* Keep, per pane (session name, window, pane index), the newest record. */
+    for (int i = 0; i < n; i++) {
+        if (best[i] != -1)
+            continue;
+        const struct ocrec *r = &recs->v[i];
+        int top = i;
+        for (int j = 0; j < n; j++) {
+            if (j == i || best[j] == -2)
+                continue;
+            const struct ocrec *q = &recs->v[j];
+            if (strcmp(q->tmux_session, r->tmux_session) == 0 && strcmp(q->tmux_window, r->tmux_window) == 0 &&
+                strcmp(q->tmux_pane_index, r->tmux_pane_index) == 0 && newer(q, &recs->v[top]))
+                top = j;
+        }
+        for (int j = 0; j < n; j++) {
+            if (best[j] == -2)
+                continue;
+            const struct ocrec *q = &recs->v[j];
+            if (strcmp(q->tmux_session, r->tmux_session) == 0 && strcmp(q->tmux_window, r->tmux_window) == 0 &&
+                strcmp(q->tmux_pane_index, r->tmux_pane_index) == 0)
+                best[j] = top;
+        }
+    }
+    if (other)
+        notes_add(notes, "%d record(s) of other tmux servers ignored (this one: %s)", other, srv->socket);
+    for (int i = 0; i < n; i++) {
+        if (best[i] != i)
+            continue;
+        const struct ocrec *r = &recs->v[i];
+        struct entry *e = add_entry(p);
+        e->rec = r;
+        e->tsession = xstrdup(r->tmux_session);
+        parse_int(r->tmux_window, &e->win);
+        parse_int(r->tmux_pane_index, &e->pane);
+        e->win_name = r->tmux_window_name ? xstrdup(r->tmux_window_name) : NULL;
+        e->dir = xstrdup(r->directory && *r->directory ? r->directory : r->cwd ? r->cwd : "");
+        e->exe = r->exe && *r->exe ? xstrdup(r->exe) : NULL;
+        if (!e->exe && r->argc > 0 && strchr(r->argv[0], '/'))
+            e->exe = xstrdup(r->argv[0]);
+        e->updated_ms = r->updated_ms;
+        if (r->session && session_id_valid(r->session))
+            e->session_id = xstrdup(r->session);
+        if (!e->session_id) {
+            e->state = P_BADID;
+            e->why = xstrdup("the record has no valid session id");
+            notes_add(notes, "record %s: no valid session id, skipped", r->file);
+            continue;
+        }
+        if (alive[i]) {
+            e->state = P_RUNNING;
+        } else if (is_quit(r)) {
+            e->state = o->all ? P_RESTORE : P_QUIT;
+            e->was_quit = o->all;
+            if (!o->all)
+                e->why = xstrdup("quit on purpose (use --all to restore)");
+        } else {
+            e->state = P_RESTORE;
+        }
+        fill_db(e, db);
+    }
+    /* Never the same session in two places: alive anywhere wins; else the newest pane. */
+    for (int k = 0; k < p->n; k++) {
+        struct entry *e = &p->v[k];
+        if (e->state != P_RESTORE)
+            continue;
+        for (int i = 0; i < n; i++) {
+            const struct ocrec *r = &recs->v[i];
+            if (alive[i] && r->session && strcmp(r->session, e->session_id) == 0) {
+                struct strbuf b;
+                sb_init(&b);
+                if (r->tmux_session && *r->tmux_session)
+                    sb_printf(&b, "already open in %s:%s.%s (pid %ld)", r->tmux_session,
+                              r->tmux_window ? r->tmux_window : "?", r->tmux_pane_index ? r->tmux_pane_index : "?", r->pid);
+                else
+                    sb_printf(&b, "already open outside tmux (pid %ld)", r->pid);
+                e->state = P_DUPLICATE;
+                e->why = sb_take(&b);
+                break;
+            }
+        }
+        if (e->state != P_RESTORE)
+            continue;
+        for (int k2 = 0; k2 < p->n; k2++) {
+            struct entry *f = &p->v[k2];
+            if (k2 == k || f->state != P_RESTORE || strcmp(f->session_id, e->session_id) != 0)
+                continue;
+            if (f->updated_ms > e->updated_ms || (f->updated_ms == e->updated_ms && k2 < k)) {
+                struct strbuf b;
+                sb_init(&b);
+                sb_printf(&b, "restored in %s:%d.%d instead (newer)", f->tsession, f->win, f->pane);
+                e->state = P_DUPLICATE;
+                e->why = sb_take(&b);
+                break;
+            }
+        }
+    }
+    /* Live panes running opencode without a live record: the fallback guess. */
+    for (int i = 0; live && pt && i < live->n; i++) {
+        const struct tpane *tp = &live->v[i];
+        long oc = proc_find_below(pt, tp->pid, "opencode");
+        if (!oc)
+            continue;
+        int known = 0;
+        for (int j = 0; j < n && !known; j++) {
+            const struct ocrec *r = &recs->v[j];
+            known = alive[j] && (r->pid == oc || (r->tmux_pane && strcmp(r->tmux_pane, tp->pane_id) == 0 &&
+                                                  same_socket(r->tmux_socket, srv->socket)));
+        }
+        if (known)
+            continue;
+        struct entry *e = add_entry(p);
+        e->tsession = xstrdup(tp->session_name);
+        e->win = tp->win;
+        e->pane = tp->pane;
+        char path[64], cwd[PATH_MAX];
+        snprintf(path, sizeof path, "/proc/%ld/cwd", oc);
+        ssize_t cl = readlink(path, cwd, sizeof cwd - 1);
+        cwd[cl > 0 ? cl : 0] = '\0';
+        e->dir = xstrdup(cwd);
+        e->state = P_GUESS;
+        e->pane_id = xstrdup(tp->pane_id);
+        e->session_id = cwd[0] ? ocdb_newest_root(db, cwd) : NULL;
+        e->why = xstrdup(e->session_id ? "no record: newest root session of its directory (a guess)"
+                                       : "no record, and no session of its directory in opencode's database");
+        fill_db(e, db);
+    }
+    qsort(p->v, (size_t)p->n, sizeof *p->v, cmp_entries);
+    free(alive);
+    free(best);
+}
+
+void plan_free(struct plan *p)
+{
+    for (int i = 0; i < p->n; i++) {
+        struct entry *e = &p->v[i];
+        free(e->tsession);
+        free(e->win_name);
+        free(e->dir);
+        free(e->session_id);
+        free(e->exe);
+        free(e->why);
+        free(e->title);
+        free(e->action);
+        free(e->error);
+        free(e->pane_id);
+    }
+    free(p->v);
+    memset(p, 0, sizeof *p);
+}

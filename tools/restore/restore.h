@@ -1,0 +1,113 @@
+/* restore.h - shared types of ocshim-restore: options, the per-pane plan, live tmux state. */
+#ifndef OCSHIM_RESTORE_H
+#define OCSHIM_RESTORE_H
+
+#include "notes.h"
+#include "ocdb.h"
+#include "proc.h"
+#include "ocrec.h"
+
+struct opts {
+    const char *tmux_L, *tmux_S;   /* -L NAME / -S PATH */
+    const char *to;                /* --to ADDRESS (kitty) */
+    const char *kitty_session;     /* --kitty-session FILE */
+    int dry_run, list, json, no_kitty, all;
+};
+
+enum pstate {
+    P_RESTORE,    /* open when things went down: to be started */
+    P_RUNNING,    /* its opencode is alive */
+    P_QUIT,       /* quit on purpose (restored only with --all) */
+    P_DELETED,    /* not in opencode.db */
+    P_ARCHIVED,   /* archived in opencode.db */
+    P_DUPLICATE,  /* the same session is open or restored elsewhere */
+    P_BADID,      /* the record has no valid session id */
+    P_GUESS,      /* opencode runs in a live pane without a record: newest root session of its dir */
+};
+
+struct entry {
+    char *tsession;          /* tmux session name */
+    int win, pane;           /* window index, pane index */
+    char *win_name;
+    char *dir;               /* working directory to restore in */
+    char *session_id;        /* may be NULL (P_BADID, or a guess that found nothing) */
+    char *exe;               /* recorded opencode executable (may no longer exist) */
+    const struct ocrec *rec; /* NULL for a guess */
+    long long updated_ms;
+    enum pstate state;
+    int was_quit;            /* P_RESTORE under --all of a quit-on-purpose record */
+    char *why;               /* reason for a skip, or the duplicate's other place */
+    char *title;             /* from opencode.db */
+    long long last_ms;       /* the conversation's last activity (opencode.db), 0 unknown */
+    /* results of the tmux phase */
+    char *action;            /* what was done (or would be, with --dry-run) */
+    char *error;             /* why it could not be restored */
+    char *pane_id;           /* the tmux pane now holding it */
+};
+
+struct plan {
+    struct entry *v;
+    int n, cap;
+};
+
+/* One pane of the live tmux server. */
+struct tpane {
+    char *session_id, *session_name, *window_id, *pane_id;
+    int win, pane;
+    long pid;
+};
+struct tlive {
+    struct tpane *v;
+    int n, cap;
+    int server_up;
+};
+
+/* The tmux server chosen by -L/-S (or the default): argv prefix and socket path. */
+struct tserver {
+    char *argv[4];   /* "tmux" [-L NAME | -S PATH] NULL-terminated */
+    int argc;
+    char *socket;    /* socket path */
+    int is_default;
+};
+
+/* plan.c */
+void plan_build(struct plan *p, const struct ocrec_list *recs, const struct tserver *srv,
+                const struct tlive *live, const struct proc_table *pt, struct ocdb *db,
+                const struct opts *o, struct notes *notes);
+void plan_free(struct plan *p);
+const char *pstate_name(enum pstate s);
+
+/* tmux.c */
+int tmux_server_init(struct tserver *s, const struct opts *o);
+void tmux_server_free(struct tserver *s);
+int tmux_live_load(const struct tserver *s, struct tlive *l);
+void tmux_live_free(struct tlive *l);
+/* Creates sessions/windows/panes and starts opencode for every P_RESTORE entry. Returns the
+ * number of entries that failed. With dry_run, fills entry->action with what it would do. */
+int tmux_apply(struct plan *p, const struct tserver *s, struct tlive *live, const struct proc_table *pt,
+               const char *shim, int dry_run, struct notes *notes);
+
+/* kitty.c */
+struct kitty_result {
+    int opened, present;
+    char *error;   /* NULL when all went well */
+};
+/* Opens one tab per name unless one already attaches to it. */
+void kitty_apply(char **names, int n, const struct tserver *s, const struct opts *o, int dry_run,
+                 struct kitty_result *kr, struct notes *notes);
+/* Writes a kitty session file with one tab per name; 0 or -1 (error in kr). */
+int kitty_write_session(const char *file, char **names, int n, const struct tserver *s, struct kitty_result *kr);
+/* The tmux attach argv for a session (NULL-terminated, malloc'd strings; free with argv_free). */
+char **kitty_attach_argv(const struct tserver *s, const char *name);
+void argv_free(char **v);
+/* 1 when a kitty window's cmdline (array of n strings) attaches to tmux session name on server s. */
+int kitty_cmdline_attaches(char *const *args, int n, const char *name, const struct tserver *s);
+
+/* output.c */
+void output_text(const struct plan *p, const struct opts *o, const struct kitty_result *kr,
+                 const struct notes *notes);
+void output_table(const struct plan *p);
+void output_json(const struct plan *p, const struct opts *o, const struct kitty_result *kr,
+                 const struct notes *notes);
+
+#endif

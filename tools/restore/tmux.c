@@ -1,0 +1,464 @@
+/* tmux.c - drive tmux through argv: read live panes, create sessions/windows/panes, start opencode. */
+#include "restore.h"
+#include "quote.h"
+#include "runcmd.h"
+#include "strbuf.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+int tmux_server_init(struct tserver *s, const struct opts *o)
+{
+    memset(s, 0, sizeof *s);
+    s->argv[s->argc++] = xstrdup("tmux");
+    struct strbuf b;
+    sb_init(&b);
+    const char *tmpdir = getenv("TMUX_TMPDIR");
+    if (!tmpdir || !*tmpdir)
+        tmpdir = "/tmp";
+    if (o->tmux_S) {
+        s->argv[s->argc++] = xstrdup("-S");
+        s->argv[s->argc++] = xstrdup(o->tmux_S);
+        if (o->tmux_S[0] != '/') {
+            char cwd[4096];
+            if (getcwd(cwd, sizeof cwd))
+                sb_printf(&b, "%s/", cwd);
+        }
+        sb_add(&b, o->tmux_S);
+    } else if (o->tmux_L) {
+        s->argv[s->argc++] = xstrdup("-L");
+        s->argv[s->argc++] = xstrdup(o->tmux_L);
+        sb_printf(&b, "%s/tmux-%ld/%s", tmpdir, (long)getuid(), o->tmux_L);
+    } else {
+        const char *t = getenv("TMUX");
+        if (t && *t) {
+            const char *c = strchr(t, ',');
+            sb_addn(&b, t, c ? (size_t)(c - t) : strlen(t));
+        } else {
+            sb_printf(&b, "%s/tmux-%ld/default", tmpdir, (long)getuid());
+        }
+        char def[4096];
+        snprintf(def, sizeof def, "%s/tmux-%ld/default", tmpdir, (long)getuid());
+        s->is_default = strcmp(b.s, def) == 0;
+        if (!s->is_default) { /* inside a non-default server: name it explicitly for kitty */
+            s->argv[s->argc++] = xstrdup("-S");
+            s->argv[s->argc++] = xstrdup(b.s);
+        }
+    }
+    s->argv[s->argc] = NULL;
+    s->socket = sb_take(&b);
+    return 0;
+}
+
+void tmux_server_free(struct tserver *s)
+{
+    for (int i = 0; i < s->argc; i++)
+        free(s->argv[i]);
+    free(s->socket);
+    memset(s, 0, sizeof *s);
+}
+
+/* Runs tmux with the server prefix and args (NULL-terminated); out gets stdout. */
+static int tmux_run(const struct tserver *s, const char *const *args, struct strbuf *out, struct strbuf *err)
+{
+    int n = 0;
+    while (args[n])
+        n++;
+    char **argv = xcalloc((size_t)(s->argc + n + 1), sizeof *argv);
+    for (int i = 0; i < s->argc; i++)
+        argv[i] = s->argv[i];
+    for (int i = 0; i < n; i++)
+        argv[s->argc + i] = quote_tmux_arg(args[i]);
+    int rc = spawn_run(argv, out, err);
+    for (int i = 0; i < n; i++)
+        free(argv[s->argc + i]);
+    free(argv);
+    return rc;
+}
+
+static void add_pane(struct tlive *l, struct tpane *tp)
+{
+    if (l->n == l->cap) {
+        l->cap = l->cap ? l->cap * 2 : 32;
+        l->v = xrealloc(l->v, sizeof *l->v * (size_t)l->cap);
+    }
+    l->v[l->n++] = *tp;
+}
+
+int tmux_live_load(const struct tserver *s, struct tlive *l)
+{
+    memset(l, 0, sizeof *l);
+    struct strbuf out, err;
+    sb_init(&out);
+    sb_init(&err);
+    const char *args[] = { "list-panes", "-a", "-F",
+                           "#{pane_pid}\t#{session_id}\t#{window_index}\t#{pane_index}\t#{pane_id}\t#{window_id}\t#{session_name}",
+                           NULL };
+    int rc = tmux_run(s, args, &out, &err);
+    if (rc == 0) {
+        l->server_up = 1;
+        char *line = out.s;
+        while (line && *line) {
+            char *nl = strchr(line, '\n');
+            if (nl)
+                *nl = '\0';
+            char *f[7];
+            int k = 0;
+            char *p = line;
+            for (; k < 6; k++) {
+                f[k] = p;
+                char *t = strchr(p, '\t');
+                if (!t)
+                    break;
+                *t = '\0';
+                p = t + 1;
+            }
+            if (k == 6) {
+                f[6] = p;
+                struct tpane tp;
+                tp.pid = strtol(f[0], NULL, 10);
+                tp.session_id = xstrdup(f[1]);
+                tp.win = atoi(f[2]);
+                tp.pane = atoi(f[3]);
+                tp.pane_id = xstrdup(f[4]);
+                tp.window_id = xstrdup(f[5]);
+                tp.session_name = xstrdup(f[6]);
+                add_pane(l, &tp);
+            }
+            line = nl ? nl + 1 : NULL;
+        }
+    }
+    sb_free(&out);
+    sb_free(&err);
+    return rc == 0 ? 0 : -1;
+}
+
+void tmux_live_free(struct tlive *l)
+{
+    for (int i = 0; i < l->n; i++) {
+        free(l->v[i].session_id);
+        free(l->v[i].session_name);
+        free(l->v[i].window_id);
+        free(l->v[i].pane_id);
+    }
+    free(l->v);
+    memset(l, 0, sizeof *l);
+}
+
+static const struct tpane *find_pane(const struct tlive *l, const char *sname, int win, int pane)
+{
+    for (int i = 0; i < l->n; i++)
+        if (strcmp(l->v[i].session_name, sname) == 0 && l->v[i].win == win && (pane < 0 || l->v[i].pane == pane))
+            return &l->v[i];
+    return NULL;
+}
+
+static int max_pane(const struct tlive *l, const char *sname, int win)
+{
+    int m = -1;
+    for (int i = 0; i < l->n; i++)
+        if (strcmp(l->v[i].session_name, sname) == 0 && l->v[i].win == win && l->v[i].pane > m)
+            m = l->v[i].pane;
+    return m;
+}
+
+static const char *const SHELLS[] = { "bash", "zsh", "fish", "sh", "dash", "ksh", "mksh", "tcsh", "csh", "ash", "nu", "elvish", "xonsh", "yash", NULL };
+
+static int is_shell(const char *comm)
+{
+    if (comm[0] == '-')
+        comm++;
+    for (int i = 0; SHELLS[i]; i++)
+        if (strcmp(comm, SHELLS[i]) == 0)
+            return 1;
+    return 0;
+}
+
+static char *resolve_exe(const struct entry *e)
+{
+    if (e->exe && access(e->exe, X_OK) == 0)
+        return xstrdup(e->exe);
+    if (e->rec && e->rec->argc > 0 && strchr(e->rec->argv[0], '/') && access(e->rec->argv[0], X_OK) == 0)
+        return xstrdup(e->rec->argv[0]);
+    return spawn_which("opencode");
+}
+
+/* The script a new pane runs: opencode with the shim preloaded, then the user's shell.
+ * Everything variable arrives as positional parameters ($1 shim, $2 exe, $3 session id). */
+static const char PANE_SCRIPT[] =
+    "if [ -n \"$1\" ]; then LD_PRELOAD=\"$1${LD_PRELOAD:+:$LD_PRELOAD}\" \"$2\" --session \"$3\"; "
+    "else \"$2\" --session \"$3\"; fi; exec \"${SHELL:-/bin/sh}\"";
+
+/* Adds the pane command to args. */
+static int push_cmd(const char **args, int k, const char *shim, const char *exe, const char *sid)
+{
+    args[k++] = "/bin/sh";
+    args[k++] = "-c";
+    args[k++] = PANE_SCRIPT;
+    args[k++] = "ocshim-restore";
+    args[k++] = shim ? shim : "";
+    args[k++] = exe;
+    args[k++] = sid;
+    return k;
+}
+
+static void set_action(struct entry *e, const char *fmt, const char *arg)
+{
+    struct strbuf b;
+    sb_init(&b);
+    sb_printf(&b, fmt, arg);
+    free(e->action);
+    e->action = sb_take(&b);
+}
+
+static void set_error(struct entry *e, const char *msg, const char *detail)
+{
+    struct strbuf b;
+    sb_init(&b);
+    sb_add(&b, msg);
+    if (detail && *detail) {
+        sb_add(&b, ": ");
+        size_t n = strcspn(detail, "\n");
+        sb_addn(&b, detail, n);
+    }
+    free(e->error);
+    e->error = sb_take(&b);
+}
+
+/* Splits a line "a\tb\t..." from -P -F output into fields (in place). */
+static int fields(char *s, char **f, int max)
+{
+    int k = 0;
+    char *nl = strchr(s, '\n');
+    if (nl)
+        *nl = '\0';
+    while (k < max) {
+        f[k++] = s;
+        char *t = strchr(s, '\t');
+        if (!t)
+            break;
+        *t = '\0';
+        s = t + 1;
+    }
+    return k;
+}
+
+/* Adds a created pane to the live view. */
+static void live_add(struct tlive *l, const char *sid, const char *sname, const char *wid, int win, const char *pid_, int pane)
+{
+    struct tpane tp;
+    tp.pid = 0;
+    tp.session_id = xstrdup(sid);
+    tp.session_name = xstrdup(sname);
+    tp.window_id = xstrdup(wid);
+    tp.pane_id = xstrdup(pid_);
+    tp.win = win;
+    tp.pane = pane;
+    add_pane(l, &tp);
+}
+
+#define NEWFMT "#{session_id}\t#{window_id}\t#{window_index}\t#{pane_id}\t#{pane_index}"
+
+/* Creates the pane of e (and its session/window when missing). sid/wid: existing ids or NULL. */
+static int create_pane(struct entry *e, const struct tserver *s, struct tlive *live, const char *shim,
+                       const char *exe, int dry_run)
+{
+    const struct tpane *win = find_pane(live, e->tsession, e->win, -1);
+    const struct tpane *ses = NULL;
+    for (int i = 0; i < live->n && !ses; i++)
+        if (strcmp(live->v[i].session_name, e->tsession) == 0)
+            ses = &live->v[i];
+    int has_ses = ses != NULL, has_win = win != NULL;
+    struct strbuf name, wname, dir, target, out, err;
+    sb_init(&name);
+    sb_init(&wname);
+    sb_init(&dir);
+    sb_init(&target);
+    sb_init(&out);
+    sb_init(&err);
+    quote_tmux_format(&dir, e->dir);
+    const char *args[40];
+    int k = 0, rc = 0, placeholders = 0;
+    const char *what;
+    if (!ses) {
+        what = "created tmux session";
+        quote_tmux_format(&name, e->tsession);
+        args[k++] = "new-session";
+        args[k++] = "-d";
+        args[k++] = "-s";
+        args[k++] = name.s;
+    } else if (!win) {
+        what = "created tmux window";
+        sb_printf(&target, "%s:%d", ses->session_id, e->win);
+        args[k++] = "new-window";
+        args[k++] = "-d";
+        args[k++] = "-t";
+        args[k++] = target.s;
+    } else {
+        what = "created tmux pane";
+        /* Fill the gap below this pane index with plain shells, as the panes were. */
+        int m = max_pane(live, e->tsession, e->win);
+        placeholders = e->pane - 1 - m;
+        const struct tpane *last = find_pane(live, e->tsession, e->win, m);
+        sb_add(&target, last->pane_id);
+        args[k++] = "split-window";
+        args[k++] = "-d";
+        args[k++] = "-t";
+        args[k++] = target.s;
+    }
+    args[k++] = "-c";
+    args[k++] = dir.s;
+    if (!win && e->win_name && *e->win_name) {
+        quote_tmux_format(&wname, e->win_name);
+        args[k++] = "-n";
+        args[k++] = wname.s;
+    }
+    args[k++] = "-P";
+    args[k++] = "-F";
+    args[k++] = NEWFMT;
+    k = push_cmd(args, k, shim, exe, e->session_id);
+    args[k] = NULL;
+    if (dry_run) {
+        set_action(e, "would be started (%s)", what + 8);
+        live_add(live, ses ? ses->session_id : "(new)", e->tsession, win ? win->window_id : "(new)", e->win,
+                 "(new)", e->pane);
+        goto done;
+    }
+    for (int i = 0; i < placeholders && has_win; i++) {
+        const char *pa[] = { "split-window", "-d", "-t", target.s, "-c", dir.s, "-P", "-F", NEWFMT, NULL };
+        sb_reset(&out);
+        if (tmux_run(s, pa, &out, &err) != 0)
+            break;
+        char *f[5];
+        if (fields(out.s, f, 5) == 5) {
+            live_add(live, f[0], e->tsession, f[1], atoi(f[2]), f[3], atoi(f[4]));
+            sb_reset(&target);
+            sb_add(&target, f[3]);
+        }
+    }
+    sb_reset(&out);
+    rc = tmux_run(s, args, &out, &err);
+    char *f[5];
+    if (rc != 0 || fields(out.s, f, 5) != 5) {
+        set_error(e, "tmux could not create the pane", err.s);
+        rc = -1;
+        goto done;
+    }
+    int got_win = atoi(f[2]);
+    if (!has_ses && got_win != e->win) {
+        /* a new session's first window sits at base-index: move it to the recorded index */
+        struct strbuf t2;
+        sb_init(&t2);
+        sb_printf(&t2, "%s:%d", f[0], e->win);
+        const char *ma[] = { "move-window", "-s", f[1], "-t", t2.s, NULL };
+        if (tmux_run(s, ma, NULL, NULL) == 0)
+            got_win = e->win;
+        sb_free(&t2);
+    }
+    live_add(live, f[0], e->tsession, f[1], got_win, f[3], atoi(f[4]));
+    e->pane_id = xstrdup(f[3]);
+    set_action(e, "started (%s)", what + 8);
+    if (has_win) {
+        const char *la[] = { "select-layout", "-t", f[1], "tiled", NULL };
+        int panes = 0;
+        for (int i = 0; i < live->n; i++)
+            panes += strcmp(live->v[i].window_id, f[1]) == 0;
+        if (panes > 2)
+            tmux_run(s, la, NULL, NULL);
+    }
+done:
+    sb_free(&name);
+    sb_free(&wname);
+    sb_free(&dir);
+    sb_free(&target);
+    sb_free(&out);
+    sb_free(&err);
+    return rc;
+}
+
+/* Types the command into an idle shell of an existing pane. */
+static int fill_pane(struct entry *e, const struct tserver *s, const struct tpane *tp, const struct proc_table *pt,
+                     const char *shim, const char *exe, int dry_run)
+{
+    e->pane_id = xstrdup(tp->pane_id);
+    long oc = proc_find_below(pt, tp->pid, "opencode");
+    if (oc) {
+        set_action(e, "opencode already runs in pane %s: left alone", tp->pane_id);
+        return 0;
+    }
+    const struct proc_entry *pe = proc_get(pt, tp->pid);
+    if (!pe || !is_shell(pe->comm) || proc_children(pt, tp->pid) > 0) {
+        set_error(e, "the pane exists but is busy (not an idle shell): not touched", pe ? pe->comm : "");
+        return -1;
+    }
+    struct strbuf cmd;
+    sb_init(&cmd);
+    sb_add(&cmd, "cd ");
+    quote_sh(&cmd, e->dir);
+    sb_add(&cmd, " && ");
+    if (shim && *shim) {
+        sb_add(&cmd, "env ");
+        struct strbuf v;
+        sb_init(&v);
+        sb_printf(&v, "LD_PRELOAD=%s", shim);
+        quote_sh(&cmd, v.s);
+        sb_free(&v);
+        sb_addc(&cmd, ' ');
+    }
+    quote_sh(&cmd, exe);
+    sb_add(&cmd, " --session ");
+    quote_sh(&cmd, e->session_id);
+    int rc = 0;
+    if (dry_run) {
+        set_action(e, "would be started in the existing pane %s", tp->pane_id);
+    } else {
+        struct strbuf err;
+        sb_init(&err);
+        const char *a1[] = { "send-keys", "-t", tp->pane_id, "-l", cmd.s, NULL };
+        const char *a2[] = { "send-keys", "-t", tp->pane_id, "Enter", NULL };
+        if (tmux_run(s, a1, NULL, &err) != 0 || tmux_run(s, a2, NULL, &err) != 0) {
+            set_error(e, "tmux send-keys failed", err.s);
+            rc = -1;
+        } else {
+            set_action(e, "started in the existing pane %s", tp->pane_id);
+        }
+        sb_free(&err);
+    }
+    sb_free(&cmd);
+    return rc;
+}
+
+int tmux_apply(struct plan *p, const struct tserver *s, struct tlive *live, const struct proc_table *pt,
+               const char *shim, int dry_run, struct notes *notes)
+{
+    int failed = 0;
+    for (int i = 0; i < p->n; i++) {
+        struct entry *e = &p->v[i];
+        if (e->state != P_RESTORE)
+            continue;
+        struct stat st;
+        if (!e->dir[0] || stat(e->dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+            set_error(e, "its directory no longer exists", e->dir);
+            failed++;
+            continue;
+        }
+        char *exe = resolve_exe(e);
+        if (!exe) {
+            set_error(e, "no opencode executable (the recorded one is gone and none is on PATH)", NULL);
+            failed++;
+            continue;
+        }
+        const struct tpane *tp = find_pane(live, e->tsession, e->win, e->pane);
+        int rc = tp && tp->pid ? fill_pane(e, s, tp, pt, shim, exe, dry_run)
+                               : create_pane(e, s, live, shim, exe, dry_run);
+        if (rc != 0)
+            failed++;
+        free(exe);
+    }
+    (void)notes;
+    return failed;
+}
