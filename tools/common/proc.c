@@ -180,3 +180,21 @@ int proc_children(const struct proc_table *t, long pid)
             c++;
     return c;
 }
+
+int proc_children_now(long pid)
+{
+    int c = 0;
+    DIR *d = opendir("/proc");
+    if (!d)
+        return -1;
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        if (!isdigit((unsigned char)de->d_name[0]))
+            continue;
+        long pp;
+        if (proc_stat(strtol(de->d_name, NULL, 10), NULL, &pp) == 0 && pp == pid)
+            c++;
+    }
+    closedir(d);
+    return c;
+}

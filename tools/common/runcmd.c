@@ -13,7 +13,7 @@
 
 extern char **environ;
 
-int spawn_run(char *const argv[], struct strbuf *out, struct strbuf *err)
+int run_argv(char *const argv[], struct strbuf *out, struct strbuf *err)
 {
     int po[2], pe[2];
     if (pipe2(po, O_CLOEXEC) != 0)
@@ -80,7 +80,7 @@ int spawn_run(char *const argv[], struct strbuf *out, struct strbuf *err)
     return -1;
 }
 
-char *spawn_which(const char *prog)
+char *run_which(const char *prog)
 {
     if (strchr(prog, '/'))
         return access(prog, X_OK) == 0 ? xstrdup(prog) : NULL;

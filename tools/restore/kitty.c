@@ -38,7 +38,7 @@ char **kitty_attach_argv(const struct tserver *s, const char *name)
 {
     char **v = xcalloc(8, sizeof *v);
     int k = 0;
-    char *tm = spawn_which("tmux");
+    char *tm = run_which("tmux");
     v[k++] = tm ? tm : xstrdup("tmux");
     if (!s->is_default) {
         v[k++] = xstrdup("-S");
@@ -295,7 +295,7 @@ static const char *client_prog(void)
 {
     static char *c;
     if (!c) {
-        char *k = spawn_which("kitten");
+        char *k = run_which("kitten");
         c = k ? k : xstrdup("kitty");
     }
     return c;
@@ -326,7 +326,7 @@ static int ls_windows(const char *addr, struct kwins *k, struct strbuf *err)
     char *argv[] = { (char *)client_prog(), "@", "ls", NULL };
     struct strbuf out;
     sb_init(&out);
-    int rc = spawn_run(argv, &out, err);
+    int rc = run_argv(argv, &out, err);
     struct json *d = rc == 0 ? json_parse(out.s, out.len) : NULL;
     sb_free(&out);
     if (!d) {
@@ -382,7 +382,7 @@ static int launch_tab(const char *addr, char **attach, const char *title, struct
     for (int i = 0; i < n; i++)
         argv[k++] = attach[i];
     argv[k] = NULL;
-    int rc = spawn_run(argv, NULL, err);
+    int rc = run_argv(argv, NULL, err);
     free(argv);
     return rc == 0 ? 0 : -1;
 }

@@ -240,6 +240,8 @@ void plan_build(struct plan *p, const struct ocrec_list *recs, const struct tser
             known = alive[j] && (r->pid == oc || (r->tmux_pane && strcmp(r->tmux_pane, tp->pane_id) == 0 &&
                                                   same_socket(r->tmux_socket, srv->socket)));
         }
+        for (int k = 0; k < p->n && !known; k++) /* a record already speaks for this pane */
+            known = strcmp(p->v[k].tsession, tp->session_name) == 0 && p->v[k].win == tp->win && p->v[k].pane == tp->pane;
         if (known)
             continue;
         struct entry *e = add_entry(p);

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 int tmux_server_init(struct tserver *s, const struct opts *o)
@@ -73,7 +74,7 @@ static int tmux_run(const struct tserver *s, const char *const *args, struct str
         argv[i] = s->argv[i];
     for (int i = 0; i < n; i++)
         argv[s->argc + i] = quote_tmux_arg(args[i]);
-    int rc = spawn_run(argv, out, err);
+    int rc = run_argv(argv, out, err);
     for (int i = 0; i < n; i++)
         free(argv[s->argc + i]);
     free(argv);
@@ -184,7 +185,7 @@ static char *resolve_exe(const struct entry *e)
         return xstrdup(e->exe);
     if (e->rec && e->rec->argc > 0 && strchr(e->rec->argv[0], '/') && access(e->rec->argv[0], X_OK) == 0)
         return xstrdup(e->rec->argv[0]);
-    return spawn_which("opencode");
+    return run_which("opencode");
 }
 
 /* The script a new pane runs: opencode with the shim preloaded, then the user's shell.
@@ -391,7 +392,14 @@ static int fill_pane(struct entry *e, const struct tserver *s, const struct tpan
         return 0;
     }
     const struct proc_entry *pe = proc_get(pt, tp->pid);
-    if (!pe || !is_shell(pe->comm) || proc_children(pt, tp->pid) > 0) {
+    int busy = !pe || !is_shell(pe->comm) || proc_children(pt, tp->pid) > 0;
+    /* A shell that is just starting runs short-lived children (prompt setup): give it a moment. */
+    for (int i = 0; busy && pe && is_shell(pe->comm) && i < 20; i++) {
+        struct timespec ts = { 0, 100 * 1000 * 1000 };
+        nanosleep(&ts, NULL);
+        busy = proc_children_now(tp->pid) != 0;
+    }
+    if (busy) {
         set_error(e, "the pane exists but is busy (not an idle shell): not touched", pe ? pe->comm : "");
         return -1;
     }

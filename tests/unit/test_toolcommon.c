@@ -1,0 +1,202 @@
+/* test_toolcommon.c - the tools' helpers: quoting, JSON reader, argv runner, opencode.db reader. */
+#include "json.h"
+#include "ocdb.h"
+#include "quote.h"
+#include "runcmd.h"
+#include "strbuf.h"
+#include "unit.h"
+
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static char *q_sh(const char *s)
+{
+    struct strbuf b;
+    sb_init(&b);
+    quote_sh(&b, s);
+    return sb_take(&b);
+}
+
+/* Round trip through a real shell: printf %s QUOTED must give back s. */
+static int sh_roundtrip(const char *s)
+{
+    char *q = q_sh(s);
+    struct strbuf script, out;
+    sb_init(&script);
+    sb_init(&out);
+    sb_printf(&script, "printf %%s %s", q);
+    char *argv[] = { "sh", "-c", script.s, NULL };
+    int rc = run_argv(argv, &out, NULL);
+    int ok = rc == 0 && strcmp(out.s, s) == 0;
+    free(q);
+    sb_free(&script);
+    sb_free(&out);
+    return ok;
+}
+
+int main(void)
+{
+    /* Shell quoting */
+    char *q = q_sh("it's");
+    CHECK_STR(q, "'it'\\''s'");
+    free(q);
+    const char *nasty[] = { "a b", "it's", "$(touch /tmp/x)", "a;b", "new\nline", "ü \xe2\x9c\x93", "`id`", "\\'\"", "" };
+    for (size_t i = 0; i < sizeof nasty / sizeof nasty[0]; i++)
+        CHECK(sh_roundtrip(nasty[i]));
+
+    /* JSON string escaping, and the reader reading it back */
+    struct strbuf b;
+    sb_init(&b);
+    quote_json(&b, "a\"b\\c\nd\x01\xc3\xa9");
+    CHECK_STR(b.s, "\"a\\\"b\\\\c\\nd\\u0001\xc3\xa9\"");
+    struct json *j = json_parse(b.s, b.len);
+    CHECK(j && j->type == JSON_STR);
+    CHECK_STR(json_str(j), "a\"b\\c\nd\x01\xc3\xa9");
+    json_free(j);
+    sb_free(&b);
+
+    const char *doc = "[{\"id\":1,\"tabs\":[{\"title\":\"t\\u00e9\",\"windows\":[{\"cmdline\":[\"tmux\",\"attach\"],"
+                      "\"ok\":true,\"n\":-1.5e2,\"z\":null}]}]}]";
+    j = json_parse(doc, strlen(doc));
+    CHECK(j && j->type == JSON_ARR && j->nkids == 1);
+    const struct json *tabs = json_get(&j->kids[0], "tabs");
+    CHECK(tabs && tabs->nkids == 1);
+    CHECK_STR(json_str(json_get(&tabs->kids[0], "title")), "t\xc3\xa9");
+    const struct json *w = &json_get(&tabs->kids[0], "windows")->kids[0];
+    CHECK(json_get(w, "cmdline")->nkids == 2 && json_get(w, "n")->num == -150 && json_get(w, "z")->type == JSON_NULL);
+    json_free(j);
+    const char *bad[] = { "", "[", "{\"a\"}", "[1,]", "\"\\x\"", "[1] x", "{\"a\":1,}", "\"\\u0000\"", "tru" };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        j = json_parse(bad[i], strlen(bad[i]));
+        CHECK(j == NULL);
+        json_free(j);
+    }
+
+    /* tmux quoting */
+    sb_init(&b);
+    quote_tmux_format(&b, "a#{host}#(id)");
+    CHECK_STR(b.s, "a##{host}##(id)");
+    sb_free(&b);
+    char *t = quote_tmux_arg("x;");
+    CHECK_STR(t, "x\\;");
+    free(t);
+    t = quote_tmux_arg("x;y");
+    CHECK_STR(t, "x;y");
+    free(t);
+
+    /* Session ids */
+    CHECK(session_id_valid("ses_df44de28cffew6XiCzZuRqPWmd"));
+    CHECK(!session_id_valid("ses_"));
+    CHECK(!session_id_valid("ses_ab-c"));
+    CHECK(!session_id_valid("ses_ab c"));
+    CHECK(!session_id_valid("ses_a;rm -rf"));
+    CHECK(!session_id_valid("sesx_abc"));
+    CHECK(!session_id_valid(NULL));
+
+    /* The argv runner: exit codes, stdout/stderr, no shell, a missing program */
+    struct strbuf out, err;
+    sb_init(&out);
+    sb_init(&err);
+    char *a1[] = { "printf", "%s|", "a b", "$(x)", NULL };
+    CHECK(run_argv(a1, &out, &err) == 0);
+    CHECK_STR(out.s, "a b|$(x)|");
+    char *a2[] = { "sh", "-c", "echo e >&2; exit 7", NULL };
+    sb_reset(&err);
+    CHECK(run_argv(a2, NULL, &err) == 7);
+    CHECK_STR(err.s, "e\n");
+    char *a3[] = { "/nonexistent/prog", NULL };
+    CHECK(run_argv(a3, &out, &err) != 0);
+    sb_free(&out);
+    sb_free(&err);
+    char *sh = run_which("sh");
+    CHECK(sh && sh[0] == '/');
+    free(sh);
+
+    /* opencode.db: a handmade database */
+    char dir[] = "/tmp/test_toolcommon.XXXXXX";
+    CHECK(mkdtemp(dir) != NULL);
+    char path[256];
+    snprintf(path, sizeof path, "%s/opencode.db", dir);
+    sqlite3 *db;
+    CHECK(sqlite3_open(path, &db) == SQLITE_OK);
+    CHECK(sqlite3_exec(db,
+                       "PRAGMA journal_mode=WAL;"
+                       "CREATE TABLE session (id TEXT PRIMARY KEY, parent_id TEXT, directory TEXT, title TEXT,"
+                       " time_created INTEGER, time_updated INTEGER, time_archived INTEGER);"
+                       "INSERT INTO session VALUES ('ses_old1', NULL, '/p', 'Old', 1, 100, NULL);"
+                       "INSERT INTO session VALUES ('ses_new2', NULL, '/p', 'New ''q''', 2, 200, NULL);"
+                       "INSERT INTO session VALUES ('ses_kid3', 'ses_new2', '/p', 'Sub', 3, 300, NULL);"
+                       "INSERT INTO session VALUES ('ses_arch4', NULL, '/p', 'Arch', 4, 400, 401);",
+                       NULL, NULL, NULL) == SQLITE_OK);
+    struct ocdb d;
+    struct notes ns = { 0 };
+    CHECK(ocdb_open(&d, path, &ns) == 0 && ns.n == 0);
+    struct ocdb_session s;
+    CHECK(ocdb_session_get(&d, "ses_new2", &s) == 1);
+    CHECK_STR(s.title, "New 'q'");
+    CHECK(s.time_updated == 200 && !s.archived && s.is_root);
+    ocdb_session_free(&s);
+    CHECK(ocdb_session_get(&d, "ses_arch4", &s) == 1 && s.archived);
+    ocdb_session_free(&s);
+    CHECK(ocdb_session_get(&d, "ses_gone9", &s) == 0);
+    CHECK(ocdb_session_get(&d, "not an id", &s) == -1);
+    char *id = ocdb_newest_root(&d, "/p");   /* not the archived one, not the child */
+    CHECK_STR(id, "ses_new2");
+    free(id);
+    CHECK(ocdb_newest_root(&d, "/elsewhere") == NULL);
+    /* read-only: the database is not changed through it */
+    CHECK(sqlite3_exec((sqlite3 *)d.db, "DELETE FROM session", NULL, NULL, NULL) != SQLITE_OK);
+    ocdb_close(&d);
+    /* while a writer holds a write lock, reads still work (WAL) */
+    CHECK(sqlite3_exec(db, "BEGIN IMMEDIATE; UPDATE session SET title='X' WHERE id='ses_old1';", NULL, NULL, NULL) == SQLITE_OK);
+    CHECK(ocdb_open(&d, path, &ns) == 0);
+    CHECK(ocdb_session_get(&d, "ses_old1", &s) == 1);
+    CHECK_STR(s.title, "Old");
+    ocdb_session_free(&s);
+    ocdb_close(&d);
+    sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+    sqlite3_close(db);
+
+    /* degraded: missing, corrupt, unknown schema -> -1 with one note each, no crash */
+    notes_free(&ns);
+    snprintf(path, sizeof path, "%s/missing.db", dir);
+    CHECK(ocdb_open(&d, path, &ns) == -1 && d.db == NULL && ns.n == 1);
+    CHECK(ocdb_session_get(&d, "ses_new2", &s) == -1 && ocdb_newest_root(&d, "/p") == NULL);
+    ocdb_close(&d);
+    snprintf(path, sizeof path, "%s/corrupt.db", dir);
+    FILE *f = fopen(path, "w");
+    fputs("this is not a database, just some text that is long enough to look like a header.....", f);
+    fclose(f);
+    CHECK(ocdb_open(&d, path, &ns) == -1 && ns.n == 2);
+    ocdb_close(&d);
+    snprintf(path, sizeof path, "%s/other.db", dir);
+    CHECK(sqlite3_open(path, &db) == SQLITE_OK);
+    sqlite3_exec(db, "CREATE TABLE session (x INTEGER)", NULL, NULL, NULL);
+    sqlite3_close(db);
+    CHECK(ocdb_open(&d, path, &ns) == -1 && ns.n == 3);
+    ocdb_close(&d);
+    notes_free(&ns);
+
+    /* path resolution */
+    setenv("OPENCODE_DB", "/x/y.db", 1);
+    char *p = ocdb_default_path();
+    CHECK_STR(p, "/x/y.db");
+    free(p);
+    unsetenv("OPENCODE_DB");
+    setenv("XDG_DATA_HOME", dir, 1);
+    char sub[300];
+    snprintf(sub, sizeof sub, "%s/opencode", dir);
+    mkdir(sub, 0700);
+    snprintf(sub, sizeof sub, "%s/opencode/opencode-beta.db", dir);
+    fclose(fopen(sub, "w"));
+    p = ocdb_default_path();
+    CHECK_STR(p, sub);
+    free(p);
+
+    char cmd[300];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    CHECK(system(cmd) == 0);
+    UNIT_END("test_toolcommon");
+}
