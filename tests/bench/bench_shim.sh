@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Benchmark of the shim, all figures from one run, as ratios and medians:
+#  1. per-exec cost: /bin/true and bash -c true with no preload, an empty library, the shim;
+#  2. `opencode run` wall and CPU time with vs without the shim (interleaved pairs, medians);
+#  3. latency from the trapped log write to the record renamed into place and to the tmux
+#     option set (p50/p99), and from the session's creation (time_created in opencode.db)
+#     to the pane option.
+# usage: tests/bench/bench_shim.sh [PAIRS] [LATENCY_RUNS]   (defaults 5 and 12)
+source "$(dirname "$0")/../e2e/lib.sh"
+PAIRS=${1:-5}
+RUNS=${2:-12}
+EXECB=$ROOT/build/execbench
+cc -O2 -o "$EXECB" "$ROOT/tests/bench/execbench.c" || exit 1
+
+median() { sort -n | awk '{a[NR]=$1} END {if (NR) print a[int((NR+1)/2)]; else print "n/a"}'; }
+pct() { sort -n | awk -v p="$1" '{a[NR]=$1} END {if (!NR) {print "n/a"; exit} i=int(NR*p/100+0.999); if (i<1) i=1; print a[i]}'; }
+
+echo "== 1. per-exec cost (15 rounds x 200 execs, median us per exec; ratio to no preload)"
+for cmd in "/bin/true" "/bin/bash -c true"; do
+    echo "-- $cmd"
+    "$EXECB" 15 200 - "$ROOT/build/libempty.so" "$SHIM" -- $cmd
+done
+
+world_up 1.18.34
+echo
+echo "== 2. opencode run, $PAIRS interleaved pairs (wall s, CPU s = user+sys)"
+one_run() {   # one_run PRELOAD -> "wall cpu"
+    local out
+    out=$( { cd "$W/proj" && TIMEFORMAT='%R %U %S'; time env ${1:+LD_PRELOAD=$1} "$OC" run "RUN: echo bench :END" >/dev/null 2>&1; } 2>&1 )
+    echo "$out" | awk '{printf "%.3f %.3f\n", $1, $2 + $3}'
+}
+: >"$W/plain"; : >"$W/shim"
+for i in $(seq "$PAIRS"); do
+    one_run "" >>"$W/plain"
+    one_run "$SHIM" >>"$W/shim"
+done
+pw=$(cut -d' ' -f1 "$W/plain" | median); pc=$(cut -d' ' -f2 "$W/plain" | median)
+sw=$(cut -d' ' -f1 "$W/shim" | median); sc=$(cut -d' ' -f2 "$W/shim" | median)
+printf 'without shim: wall %s s, cpu %s s (medians)\n' "$pw" "$pc"
+printf 'with shim:    wall %s s, cpu %s s (medians)\n' "$sw" "$sc"
+printf 'ratio with/without: wall %.3f, cpu %.3f\n' "$(echo "$sw / $pw" | bc -l)" "$(echo "$sc / $pc" | bc -l)"
+
+echo
+echo "== 3. latency, $RUNS opencode runs inside tmux panes with the shim"
+for i in $(seq "$RUNS"); do
+    p=$(pane_run "b$i" "$W/proj" "env LD_PRELOAD=$SHIM OCSHIM_DEBUG=1 $OC run 'hello $i'")
+    wait_until 120 sh -c "! tmux -S $W/tmux.sock has-session -t b$i 2>/dev/null"
+done
+cat "$OCSHIM_STATE_DIR"/debug-*.log >"$W/debug.all" 2>/dev/null
+sed -n 's/.*trap_to_record_us=\([0-9]*\).*/\1/p' "$W/debug.all" >"$W/rec_us"
+sed -n 's/.*trap_to_tmux_us=\([0-9]*\).*/\1/p' "$W/debug.all" >"$W/tmux_us"
+: >"$W/create_ms"
+while read -r id done_ms; do
+    created=$(db "select time_created from session where id='$id'")
+    [ -n "$created" ] && echo $((done_ms - created)) >>"$W/create_ms"
+done < <(sed -n 's/.*tmux id=\(ses_[A-Za-z0-9]*\) trap_to_tmux_us=[0-9]* tmux_done_ms=\([0-9]*\).*/\1 \2/p' "$W/debug.all")
+printf 'trapped log write -> record renamed: p50 %s us, p99 %s us (n=%s; target p50 <= 1000 us)\n' \
+    "$(median <"$W/rec_us")" "$(pct 99 <"$W/rec_us")" "$(wc -l <"$W/rec_us")"
+printf 'trapped log write -> tmux option set: p50 %s us, p99 %s us (n=%s; target p50 <= 20000 us)\n' \
+    "$(median <"$W/tmux_us")" "$(pct 99 <"$W/tmux_us")" "$(wc -l <"$W/tmux_us")"
+printf 'session created (db time_created) -> tmux option set: p50 %s ms, p99 %s ms (n=%s)\n' \
+    "$(median <"$W/create_ms")" "$(pct 99 <"$W/create_ms")" "$(wc -l <"$W/create_ms")"
+PASS=1
+finish >/dev/null
