@@ -6,9 +6,12 @@
  * functions or syscall() are used here, never raw `syscall` instructions: those would trap. */
 #include "capture.h"
 
+#include "walscan.h"
+
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,14 +22,16 @@
 #include <linux/futex.h>
 
 static atomic_int slot_fd[CAPTURE_SLOTS];   /* fd + 1, 0 = free */
+static atomic_int wal_fd[4];                 /* fd + 1, 0 = free */
 static int wake_fd = -1;
 
 static atomic_flag qlock = ATOMIC_FLAG_INIT;
 static unsigned char *queue;                 /* CAPTURE_QUEUE bytes, allocated in opencode only */
 static size_t qlen;                          /* bytes used, under qlock */
-static uint32_t qgap[CAPTURE_SLOTS];         /* per slot: bytes lost since last chunk */
+static uint32_t qgap[CAPTURE_QUEUES];        /* per slot: bytes lost since last chunk */
 
 static atomic_int exit_state;                /* 0 none, 1 requested, 2 done */
+static pid_t owner_pid;                      /* opencode's pid: a vfork child shares our memory */
 static const char *exit_how;
 static int exit_code, exit_hangup;
 
@@ -39,6 +44,7 @@ int64_t capture_now_ns(void)
 
 int capture_init(void)
 {
+    owner_pid = getpid();
     queue = malloc(CAPTURE_QUEUE);
     if (!queue)
         return -1;
@@ -87,6 +93,59 @@ void capture_untrack(int fd)
     int s = capture_slot(fd);
     if (s >= 0)
         atomic_store(&slot_fd[s], 0);
+    for (int i = 0; i < 4; i++)
+        if (atomic_load_explicit(&wal_fd[i], memory_order_relaxed) == fd + 1)
+            atomic_store(&wal_fd[i], 0);
+}
+
+int capture_is_wal_path(const char *path)
+{
+    if (!path)
+        return 0;
+    const char *b = strrchr(path, '/');
+    b = b ? b + 1 : path;
+    size_t n = strlen(b);
+    /* opencode.db-wal, opencode-<channel>.db-wal, or $OPENCODE_DB's file (any *.db-wal in a
+     * folder named opencode). */
+    return n > 7 && memcmp(b + n - 7, ".db-wal", 7) == 0 &&
+           (strncmp(b, "opencode", 8) == 0 || strstr(path, "/opencode/") != NULL);
+}
+
+void capture_track_wal(int fd)
+{
+    if (fd < 0)
+        return;
+    for (int i = 0; i < 4; i++) {
+        int want = 0;
+        if (atomic_compare_exchange_strong(&wal_fd[i], &want, fd + 1))
+            return;
+    }
+}
+
+int capture_is_wal(int fd)
+{
+    for (int i = 0; i < 4; i++)
+        if (atomic_load_explicit(&wal_fd[i], memory_order_relaxed) == fd + 1)
+            return 1;
+    return 0;
+}
+
+void capture_wal_write(const void *buf, size_t n)
+{
+    static char last[WALSCAN_ID_LEN + 1];   /* the last id sent: pages repeat it often */
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    struct walscan_hit hit;
+    if (!walscan_find(buf, n, (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000, &hit))
+        return;
+    if (memcmp(last, hit.id, WALSCAN_ID_LEN) == 0)
+        return;
+    memcpy(last, hit.id, WALSCAN_ID_LEN);
+    char line[160];
+    int len = snprintf(line, sizeof line, "message=created id=%s parentID=%s source=db age_ms=%lld\n",
+                       hit.id, hit.parent[0] ? hit.parent : "undefined", hit.age_ms);
+    if (len > 0 && (size_t)len < sizeof line)
+        capture_write(CAPTURE_DB_SLOT, line, (size_t)len);
 }
 
 void capture_dup(int oldfd, int newfd)
@@ -124,7 +183,7 @@ static void wake(void)
 /* Appends one chunk made of the iovec's first n bytes; what does not fit is counted as a gap. */
 static void push(int slot, const struct iovec *iov, int iovcnt, size_t n)
 {
-    if (slot < 0 || slot >= CAPTURE_SLOTS || n == 0)
+    if (slot < 0 || slot >= CAPTURE_QUEUES || n == 0 || !queue)
         return;
     int64_t t = capture_now_ns();
     sigset_t old;
@@ -199,8 +258,10 @@ static int tty_hung_up(void)
 void capture_exit(const char *how, int code)
 {
     int zero = 0;
-    if (wake_fd < 0 || !atomic_compare_exchange_strong(&exit_state, &zero, 1))
-        return;                            /* not capturing, or another thread is leaving */
+    if (wake_fd < 0 || syscall(SYS_getpid) != owner_pid)
+        return;                            /* not capturing, or a (v)fork child leaving */
+    if (!atomic_compare_exchange_strong(&exit_state, &zero, 1))
+        return;                            /* another thread is leaving */
     int saved = errno;
     exit_how = how;
     exit_code = code;

@@ -11,6 +11,8 @@
 #include <sys/uio.h>
 
 #define CAPTURE_SLOTS 8             /* log descriptors tracked at once */
+#define CAPTURE_DB_SLOT CAPTURE_SLOTS   /* the queue's extra slot: lines made from database writes */
+#define CAPTURE_QUEUES (CAPTURE_SLOTS + 1)
 #define CAPTURE_QUEUE (256 * 1024)  /* bytes in flight to the worker; beyond that: a gap */
 
 struct capture_chunk {
@@ -33,6 +35,14 @@ void capture_untrack(int fd);
 void capture_dup(int oldfd, int newfd);
 /* Slot of a tracked descriptor, or -1. */
 int capture_slot(int fd);
+
+/* opencode's database write-ahead log ("<...>/opencode*.db-wal"), written through glibc. */
+int capture_is_wal_path(const char *path);
+void capture_track_wal(int fd);
+int capture_is_wal(int fd);
+/* Scans bytes written to the write-ahead log; a just-created session becomes a line
+ * "message=created id=ID parentID=P source=db" in the queue's CAPTURE_DB_SLOT. */
+void capture_wal_write(const void *buf, size_t n);
 /* Queue the bytes written to a tracked descriptor (n = what the syscall wrote). */
 void capture_write(int slot, const void *buf, size_t n);
 void capture_writev(int slot, const struct iovec *iov, int iovcnt, size_t n);

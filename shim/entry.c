@@ -5,6 +5,7 @@
  * arms Syscall User Dispatch on every thread and starts the worker. The core (everything else
  * in shim/) is built apart from this file, so unit tests link it without hooks. */
 #include "capture.h"
+#include "childenv.h"
 #include "procinfo.h"
 #include "real.h"
 #include "shim.h"
@@ -13,6 +14,8 @@
 #include "worker.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <unistd.h>
 #include <string.h>
@@ -33,6 +36,12 @@ static int env_set(char **envp, const char *key)
         if (strncmp(*e, key, n) == 0 && (*e)[n] == '=' && (*e)[n + 1] && strcmp(*e + n + 1, "0"))
             return 1;
     return 0;
+}
+
+/* A forked child of opencode has no worker and no armed thread: it is not opencode. */
+static void fork_child(void)
+{
+    ocshim_active = 0;
 }
 
 __attribute__((constructor)) static void ocshim_init(int argc, char **argv, char **envp)
@@ -65,6 +74,7 @@ __attribute__((constructor)) static void ocshim_init(int argc, char **argv, char
         in_shim = 0;
         return;
     }
+    pthread_atfork(NULL, NULL, fork_child);
     ocshim_active = 1;
     in_shim = 0;
 }
@@ -210,4 +220,86 @@ EXPORT void quick_exit(int code)
     if (__builtin_expect(ocshim_active, 0))
         capture_exit("quick_exit", code);
     REAL(quick_exit)(code);
+}
+
+/* ---- the database's write-ahead log: the earliest sign of a new session ---- */
+
+#define OPEN_MODE(flags, mode)                                                   \
+    do {                                                                         \
+        if ((flags) & O_CREAT || ((flags) & O_TMPFILE) == O_TMPFILE) {           \
+            va_list ap;                                                          \
+            va_start(ap, flags);                                                 \
+            mode = va_arg(ap, int);                                              \
+            va_end(ap);                                                          \
+        }                                                                        \
+    } while (0)
+
+static int opened(int fd, const char *path)
+{
+    if (__builtin_expect(ocshim_active, 0) && fd >= 0 && capture_is_wal_path(path))
+        capture_track_wal(fd);
+    return fd;
+}
+
+EXPORT int open(const char *path, int flags, ...)
+{
+    int mode = 0;
+    OPEN_MODE(flags, mode);
+    return opened(REAL(open)(path, flags, mode), path);
+}
+
+EXPORT int open64(const char *path, int flags, ...)
+{
+    int mode = 0;
+    OPEN_MODE(flags, mode);
+    return opened(REAL(open64)(path, flags, mode), path);
+}
+
+EXPORT int openat(int dirfd, const char *path, int flags, ...)
+{
+    int mode = 0;
+    OPEN_MODE(flags, mode);
+    return opened(REAL(openat)(dirfd, path, flags, mode), path);
+}
+
+EXPORT int openat64(int dirfd, const char *path, int flags, ...)
+{
+    int mode = 0;
+    OPEN_MODE(flags, mode);
+    return opened(REAL(openat64)(dirfd, path, flags, mode), path);
+}
+
+EXPORT int close(int fd)
+{
+    if (__builtin_expect(ocshim_active, 0))
+        capture_untrack(fd);
+    return REAL(close)(fd);
+}
+
+EXPORT ssize_t pwrite64(int fd, const void *buf, size_t n, off_t off)
+{
+    ssize_t r = REAL(pwrite64)(fd, buf, n, off);
+    if (__builtin_expect(ocshim_active, 0) && r > 0 && capture_is_wal(fd)) {
+        int saved = errno;
+        capture_wal_write(buf, (size_t)r);
+        errno = saved;
+    }
+    return r;
+}
+
+/* ---- children: OPENCODE_SESSION_ID (runs in opencode's vfork child: no allocation) ---- */
+
+EXPORT int execve(const char *path, char *const argv[], char *const envp[])
+{
+    if (__builtin_expect(ocshim_active, 0)) {
+        size_t n = childenv_count(envp);
+        if (n < 100000) {
+            char line[CHILDENV_LINE_MAX];
+            char *env[n + 2];
+            size_t len = childenv_read(line);
+            if (childenv_build(envp, len ? line : NULL, env, n + 2))
+                return REAL(execve)(path, argv, env);
+        }
+    }
+    return REAL(execve)(path, argv, envp);
 }

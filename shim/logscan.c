@@ -58,7 +58,7 @@ int logscan_line(const char *line, size_t n, struct logscan_event *ev)
 {
     const char *id = NULL, *sid = NULL, *parent = NULL;
     size_t idn = 0, sidn = 0, parentn = 0;
-    int created = 0, session_service = 0;
+    int created = 0, session_service = 0, from_db = 0;
     const char *version = NULL, *dir = NULL;
     size_t versionn = 0, dirn = 0;
     int dirq = 0;
@@ -100,6 +100,8 @@ int logscan_line(const char *line, size_t n, struct logscan_event *ev)
 
         if (key_is(k, kn, "message"))
             created |= (vn == 7 && memcmp(v, "created", 7) == 0);
+        else if (key_is(k, kn, "source"))
+            from_db |= (vn == 2 && memcmp(v, "db", 2) == 0);
         else if (key_is(k, kn, "service"))
             session_service |= (vn == 7 && memcmp(v, "session", 7) == 0);
         else if (key_is(k, kn, "id") && !id)
@@ -118,6 +120,7 @@ int logscan_line(const char *line, size_t n, struct logscan_event *ev)
     ev->directory[0] = '\0';
     if ((created || session_service) && id && logscan_valid_id(id, idn)) {
         ev->kind = LOGSCAN_CREATED;
+        ev->from_db = from_db;
         memcpy(ev->id, id, idn);
         if (parent && logscan_valid_id(parent, parentn))
             memcpy(ev->parent, parent, parentn);

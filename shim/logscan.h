@@ -23,6 +23,7 @@ struct logscan_event {
     char id[LOGSCAN_ID_MAX];
     char parent[LOGSCAN_ID_MAX];          /* CREATED: the parent session, "" for a root session */
     char version[LOGSCAN_VERSION_MAX];    /* CREATED: opencode's version, "" when absent */
+    int from_db;                          /* a `source=db` line: made by the shim from a database write */
     char directory[LOGSCAN_DIR_MAX];      /* CREATED: the session's directory, "" when absent */
 };
 

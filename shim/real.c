@@ -59,6 +59,13 @@ static void resolve(void)
     r._exit = next("_exit", 1);
     r._Exit = next("_Exit", 1);
     r.quick_exit = next("quick_exit", 1);
+    r.open = next("open", 1);
+    r.open64 = next("open64", 1);
+    r.openat = next("openat", 1);
+    r.openat64 = next("openat64", 1);
+    r.close = next("close", 1);
+    r.pwrite64 = next("pwrite64", 1);
+    r.execve = next("execve", 1);
     ocshim_real = r;
     __atomic_store_n(&ocshim_real_ready, 1, __ATOMIC_RELEASE);
 }

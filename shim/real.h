@@ -10,6 +10,7 @@
 #include <signal.h>
 #include <sys/epoll.h>
 #include <sys/select.h>
+#include <sys/types.h>
 #include <time.h>
 
 struct ocshim_real {
@@ -28,6 +29,13 @@ struct ocshim_real {
     void (*_exit)(int) __attribute__((noreturn));
     void (*_Exit)(int) __attribute__((noreturn));
     void (*quick_exit)(int) __attribute__((noreturn));
+    int (*open)(const char *, int, ...);
+    int (*open64)(const char *, int, ...);
+    int (*openat)(int, const char *, int, ...);
+    int (*openat64)(int, const char *, int, ...);
+    int (*close)(int);
+    ssize_t (*pwrite64)(int, const void *, size_t, off_t);
+    int (*execve)(const char *, char *const[], char *const[]);
 };
 
 extern struct ocshim_real ocshim_real;

@@ -33,8 +33,11 @@ int session_set(struct session_state *s, const char *id, const char *source)
     if (!logscan_valid_id(id, strlen(id)) || session_is_sub(s, id))
         return 0;
     remember_root(s, id);
-    if (strcmp(s->active, id) == 0)
+    if (strcmp(s->active, id) == 0) {
+        if (strcmp(source, "log") == 0)
+            s->source = source;     /* the log confirms what the database showed first */
         return 0;
+    }
     strcpy(s->active, id);
     s->source = source;
     return 1;
@@ -50,13 +53,25 @@ int session_apply(struct session_state *s, const struct logscan_event *ev)
                 if (s->nsubs < SESSION_SUBS_MAX)
                     s->nsubs++;
             }
+            /* Taken for a root before its parent was known: give the root back. */
+            if (strcmp(s->active, ev->id) == 0) {
+                for (int i = 0; i < s->nroots; i++)
+                    if (strcmp(s->roots[i], ev->id) == 0) {
+                        memmove(s->roots[i], s->roots[i + 1],
+                                sizeof s->roots[0] * (size_t)(s->nroots - i - 1));
+                        s->nroots--;
+                        break;
+                    }
+                s->active[0] = '\0';
+                return session_set(s, ev->parent, "log") || 1;
+            }
             return 0;
         }
         if (ev->version[0])
             strcpy(s->version, ev->version);
         if (ev->directory[0])
             strcpy(s->directory, ev->directory);
-        return session_set(s, ev->id, "log");
+        return session_set(s, ev->id, ev->from_db ? "db" : "log");
     }
     return session_set(s, ev->id, "log");
 }

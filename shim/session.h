@@ -2,7 +2,8 @@
  * log events and the command line. Pure code, unit-tested on its own.
  *
  * Rules: a root session this process creates or works on becomes the active one; a subagent's
- * session (created with a parent) never replaces its root; `--session ID` sets it at start. */
+ * session (created with a parent) never replaces its root; `--session ID` sets it at start.
+ * Events from the database (`db`) come first and may be corrected by the log. */
 #ifndef OCSHIM_SESSION_H
 #define OCSHIM_SESSION_H
 
@@ -13,7 +14,7 @@
 
 struct session_state {
     char active[LOGSCAN_ID_MAX];
-    const char *source;                       /* "log", "argv", "continue" */
+    const char *source;                       /* "log", "db", "argv" */
     char roots[SESSION_ROOTS_MAX][LOGSCAN_ID_MAX];
     int nroots;
     char subs[SESSION_SUBS_MAX][LOGSCAN_ID_MAX];

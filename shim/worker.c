@@ -3,6 +3,7 @@
 #include "worker.h"
 
 #include "capture.h"
+#include "childenv.h"
 #include "debug.h"
 #include "logscan.h"
 #include "real.h"
@@ -24,7 +25,7 @@
 struct worker {
     struct procinfo *pi;
     struct session_state ss;
-    struct logscan ls[CAPTURE_SLOTS];
+    struct logscan ls[CAPTURE_QUEUES];
     struct tmux_info ti;
     struct record_exit ex;
     int dirfd, created, broken;
@@ -76,6 +77,7 @@ static void publish(struct worker *w)
 {
     int64_t t0 = w->first_trap_ns;
     int sync_fd = -1;
+    childenv_publish(w->ss.active);     /* children first: the next spawn may be imminent */
     if (write_record_at(w, &sync_fd) == 0) {
         if (t0)
             dbg("record id=%s source=%s trap_to_record_us=%lld", w->ss.active, w->ss.source,
@@ -115,7 +117,7 @@ static void drain(struct worker *w)
             struct capture_chunk h;
             memcpy(&h, w->chunks + off, sizeof h);
             off += sizeof h;
-            struct logscan *ls = &w->ls[h.slot % CAPTURE_SLOTS];
+            struct logscan *ls = &w->ls[h.slot % CAPTURE_QUEUES];
             if (h.gap)
                 logscan_gap(ls);
             int was = w->changed;
@@ -193,7 +195,7 @@ int worker_start(struct procinfo *pi)
     w->pi = pi;
     w->dirfd = -1;
     session_init(&w->ss);
-    for (int i = 0; i < CAPTURE_SLOTS; i++)
+    for (int i = 0; i < CAPTURE_QUEUES; i++)
         logscan_init(&w->ls[i]);
     /* Room for the fixed keys, escaped at worst 4x, plus every argument escaped at worst 4x. */
     w->rec_cap = 64 * 1024;

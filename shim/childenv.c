@@ -1,0 +1,72 @@
+/* childenv.c - the session id for opencode's children (see childenv.h). A seqlock: the
+ * worker is the only writer; readers retry while a write is under way. */
+#include "childenv.h"
+
+#include <stdatomic.h>
+#include <string.h>
+
+static atomic_uint seq;           /* odd while the worker writes */
+static _Atomic char published[64];
+
+void childenv_publish(const char *id)
+{
+    size_t n = strlen(id);
+    if (n >= sizeof published)
+        n = 0;
+    atomic_fetch_add_explicit(&seq, 1, memory_order_acq_rel);
+    for (size_t i = 0; i < sizeof published; i++)   /* byte by byte: readers may race */
+        atomic_store_explicit(&published[i], i < n ? id[i] : '\0', memory_order_relaxed);
+    atomic_fetch_add_explicit(&seq, 1, memory_order_release);
+}
+
+size_t childenv_read(char *out)
+{
+    static const char pre[] = CHILDENV_VAR "=";
+    char id[64];
+    for (int tries = 0; tries < 1000; tries++) {
+        unsigned s0 = atomic_load_explicit(&seq, memory_order_acquire);
+        if (s0 & 1)
+            continue;
+        for (size_t i = 0; i < sizeof id; i++)
+            id[i] = atomic_load_explicit(&published[i], memory_order_relaxed);
+        atomic_thread_fence(memory_order_acquire);
+        if (atomic_load_explicit(&seq, memory_order_relaxed) != s0)
+            continue;
+        id[sizeof id - 1] = '\0';
+        size_t n = strlen(id);
+        if (n == 0)
+            return 0;
+        memcpy(out, pre, sizeof pre - 1);
+        memcpy(out + sizeof pre - 1, id, n + 1);
+        return sizeof pre - 1 + n;
+    }
+    return 0;
+}
+
+size_t childenv_count(char *const envp[])
+{
+    size_t n = 0;
+    while (envp && envp[n])
+        n++;
+    return n;
+}
+
+char **childenv_build(char *const envp[], const char *line, char **out, size_t cap)
+{
+    static const char pre[] = CHILDENV_VAR "=";
+    size_t o = 0;
+    for (size_t i = 0; envp && envp[i]; i++) {
+        if (strncmp(envp[i], pre, sizeof pre - 1) == 0)
+            continue;              /* replaced (or removed), never duplicated */
+        if (o + 1 >= cap)
+            return NULL;
+        out[o++] = envp[i];
+    }
+    if (line) {
+        if (o + 1 >= cap)
+            return NULL;
+        out[o++] = (char *)line;
+    }
+    out[o] = NULL;
+    return out;
+}
