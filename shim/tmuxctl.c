@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -26,11 +27,15 @@ static void take_line(char **p, char *dst, size_t cap)
     *p += n + (nl ? 1 : 0);
 }
 
-/* The tmux binary, found once on the host's PATH: a later spawn needs no PATH search. */
-static char tmux_path[4096];
+/* The tmux binary, found once on the host's PATH: a later spawn needs no PATH search.
+ * Allocated on first use (opencode only): a large .bss would cost every process an mmap. */
+static char *tmux_path;
+#define TMUX_PATH_MAX 4096
 
 static const char *find_tmux(char **env)
 {
+    if (!tmux_path && !(tmux_path = calloc(1, TMUX_PATH_MAX)))
+        return NULL;
     if (tmux_path[0])
         return tmux_path;
     const char *path = NULL;
@@ -41,8 +46,8 @@ static const char *find_tmux(char **env)
         path = "/usr/local/bin:/usr/bin:/bin";
     while (*path) {
         const char *end = strchrnul(path, ':');
-        if (end > path && (size_t)(end - path) + 6 < sizeof tmux_path) {
-            snprintf(tmux_path, sizeof tmux_path, "%.*s/tmux", (int)(end - path), path);
+        if (end > path && (size_t)(end - path) + 6 < TMUX_PATH_MAX) {
+            snprintf(tmux_path, TMUX_PATH_MAX, "%.*s/tmux", (int)(end - path), path);
             if (access(tmux_path, X_OK) == 0)
                 return tmux_path;
         }
