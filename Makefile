@@ -27,10 +27,15 @@ COMMON_OBJ  := $(COMMON_SRC:tools/%.c=$(B)/tools/%.o)
 COMMON_HDR  := $(wildcard tools/common/*.h)
 RESTORE_SRC := $(wildcard tools/restore/*.c)
 RESTORE_OBJ := $(RESTORE_SRC:tools/%.c=$(B)/tools/%.o)
+OCSHIM_SRC  := $(wildcard tools/ocshim/*.c)
+OCSHIM_OBJ  := $(OCSHIM_SRC:tools/%.c=$(B)/tools/%.o)
 
 PROGS := $(B)/libocshim.so $(B)/libempty.so
 ifneq ($(RESTORE_SRC),)
 PROGS += $(B)/ocshim-restore
+endif
+ifneq ($(OCSHIM_SRC),)
+PROGS += $(B)/ocshim
 endif
 
 all: $(PROGS)
@@ -49,10 +54,14 @@ $(B)/libocshim.so: $(B)/shim/entry.o $(B)/libocshim_core.a
 $(B)/libempty.so: tests/bench/empty.c | $(B)
 	$(CC) $(CFLAGS) -shared -fPIC -o $@ $<
 
-$(B)/tools/%.o: tools/%.c $(COMMON_HDR) | $(B)/tools/common $(B)/tools/restore
+$(B)/tools/%.o: tools/%.c $(COMMON_HDR) $(wildcard tools/*/*.h)
+	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(TOOLFLAGS) -Itools/common -c -o $@ $<
 
 $(B)/ocshim-restore: $(RESTORE_OBJ) $(COMMON_OBJ)
+	$(CC) $(CFLAGS) -o $@ $^ -lsqlite3
+
+$(B)/ocshim: $(OCSHIM_OBJ) $(COMMON_OBJ)
 	$(CC) $(CFLAGS) -o $@ $^ -lsqlite3
 
 $(B) $(B)/shim $(B)/tools/common $(B)/tools/restore $(B)/tests:

@@ -34,9 +34,9 @@ ok "... record name starts with the pid and ends with end=1" \
 
 # --- a TUI prompt: pane option, window option and record hold opencode.db's id ----------------
 p1=$(pane_run one "$W/proj" "$RUNOC")
-wait_until 40 tui_ready "$p1" || log "TUI did not paint"
+wait_until 90 tui_ready "$p1" || log "TUI did not paint"
 prompt "$p1" "hello from one"
-wait_until 30 test -n "$(pane_opt "$p1")"
+wait_until 60 test -n "$(pane_opt "$p1")"
 id1=$(pane_opt "$p1")
 db1=$(db "select id from session where parent_id is null order by time_created desc limit 1")
 ok "TUI prompt: pane option set" test -n "$id1"
@@ -52,9 +52,9 @@ ok "... record says running, cwd and argv right" \
 
 # --- two TUIs in the same directory, prompted one after the other: each pane its own id ------
 p2=$(split_run "$p1" "$W/proj" "$RUNOC")
-wait_until 40 tui_ready "$p2"
+wait_until 90 tui_ready "$p2"
 prompt "$p2" "hello from two"
-wait_until 30 test -n "$(pane_opt "$p2")"
+wait_until 60 test -n "$(pane_opt "$p2")"
 id2=$(pane_opt "$p2")
 ok "second pane gets its own id" test -n "$id2" -a "$id2" != "$id1"
 ok "... which opencode.db knows" test "$(db "select count(*) from session where id='$id2'")" = 1
@@ -76,7 +76,7 @@ set_ms=$(sed -n "s/.*tmux id=$run_id .*tmux_done_ms=\([0-9]*\).*/\1/p" "$OCSHIM_
 lag=$(( ${set_ms:-999999999999999} - $(rec_get "$rec3" started_ms) ))
 ok "... within a second of the process's start (${lag} ms)" test "$lag" -lt 1000
 ok "... record says session_source=argv" test "$(rec_get "$rec3" session_source)" = argv
-wait_until 40 tui_ready "$p3"
+wait_until 90 tui_ready "$p3"
 ok "... the TUI shows the resumed conversation" wait_until 10 pane_has "$p3" "done: "
 
 # --- leaving: a quit is recorded as such; a killed tmux is not a quit -----------------------

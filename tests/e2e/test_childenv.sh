@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# OPENCODE_SESSION_ID in everything opencode starts (from the very first command of a new
+# session), and the `ocshim` command: id, ls, gc, doctor, init.
+source "$(dirname "$0")/lib.sh"
+world_up 1.18.34
+export PATH=$ROOT/build:$PATH
+RUNOC="env LD_PRELOAD=$SHIM OCSHIM_DEBUG=1 $OC"
+cat >"$W/sid.sh" <<'EOF2'
+echo "SID=${OPENCODE_SESSION_ID:-none} N=$(env | grep -c '^OPENCODE_SESSION_ID=') ID=$(ocshim id 2>/dev/null || echo none)"
+EOF2
+newest() { db "select id from session where parent_id is null order by time_created desc limit 1"; }
+field() { sed -n "s/.*done: .*$1=\([A-Za-z0-9_]*\).*/\1/p" | head -n 1; }
+
+# --- the first command of a brand-new session (opencode run), inherited value replaced -------
+(cd "$W/proj" && OPENCODE_SESSION_ID=ses_bogus LD_PRELOAD=$SHIM timeout 90 "$OC" run "RUN: sh $W/sid.sh :END" >"$W/run1" 2>&1)
+id=$(newest)
+ok "new session: the first bash command sees OPENCODE_SESSION_ID = opencode.db's id" \
+    test "$(field SID <"$W/run1")" = "$id"
+ok "... exactly once (the inherited ses_bogus was replaced)" test "$(field N <"$W/run1")" = 1
+ok "... and ocshim id, run by that command, prints the same id" test "$(field ID <"$W/run1")" = "$id"
+(cd "$W/proj" && OPENCODE_SESSION_ID=ses_bogus timeout 90 "$OC" run "RUN: sh $W/sid.sh :END" >"$W/run0" 2>&1)
+ok "without the shim the command does not get the id (the check can tell)" \
+    test "$(field SID <"$W/run0")" = ses_bogus
+
+# --- resumed with --session (opencode run): the id from the command line ---------------------
+(cd "$W/proj" && LD_PRELOAD=$SHIM timeout 90 "$OC" run --session "$id" "RUN: sh $W/sid.sh :END" >"$W/run2" 2>&1)
+ok "opencode run --session ID: the command sees ID" test "$(field SID <"$W/run2")" = "$id"
+
+# --- the TUI in tmux: output = pane option = opencode.db --------------------------------------
+p1=$(pane_run one "$W/proj" "$RUNOC")
+wait_until 90 tui_ready "$p1"
+prompt "$p1" "RUN: sh $W/sid.sh :END"
+wait_until 60 pane_has "$p1" "done: SID="
+got=$(pane_text "$p1" | field SID)
+ok "TUI: the bash tool's OPENCODE_SESSION_ID equals the pane option" test -n "$got" -a "$got" = "$(pane_opt "$p1")"
+ok "... and opencode.db's newest root session" test "$got" = "$(newest)"
+ok "... and ocshim id inside it" test "$(pane_text "$p1" | field ID)" = "$got"
+ok "ocshim id --pane prints the pane's session" test "$(ocshim id --pane "$p1" -S "$W/tmux.sock")" = "$got"
+ok "ocshim id PID of the pane's opencode prints it" test "$(ocshim id "$(opencode_pid_in "$p1")")" = "$got"
+
+# --- the TUI resumed with --session: before any prompt the id is known; its first command ----
+p2=$(pane_run two "$W/proj" "$RUNOC --session $id")
+wait_until 90 tui_ready "$p2"
+prompt "$p2" "RUN: sh $W/sid.sh :END"
+wait_until 60 pane_has "$p2" "done: SID=$id"
+ok "TUI --session ID: the first command sees ID" pane_has "$p2" "done: SID=$id"
+
+# --- ocshim id outside opencode; ls; gc ------------------------------------------------------
+ocshim id >/dev/null 2>"$W/err"; rc=$?
+ok "ocshim id outside opencode exits 1 with one line" test "$rc" = 1 -a "$(wc -l <"$W/err")" = 1
+ocshim id --pane nonsense >/dev/null 2>&1; rc=$?
+ok "ocshim id --pane with a bad pane id exits 2" test "$rc" = 2
+ok "ocshim ls shows the TUI's session with its title" sh -c "ocshim ls 2>/dev/null | grep -F '$got' | grep -q 'Fake title'"
+ok "ocshim ls --json names the pane" sh -c "ocshim ls --json 2>/dev/null | grep -F '\"session\": \"$got\"' | grep -qF '\"tmux_pane\": \"$p1\"'"
+
+# gc: make two old, ended records of one pane from a real one; only the older goes.
+real=$(record_of "$(opencode_pid_in "$p1")")
+mk_old() {   # mk_old PID UPDATED_MS -> a record of a dead process in the same pane
+    local f=$OCSHIM_STATE_DIR/$1-$(rec_get "$real" boot_id)-1.rec
+    sed -e "s/^pid=.*/pid=$1/" -e "s/^start_time=.*/start_time=1/" -e "s/^updated_ms=.*/updated_ms=$2/" \
+        -e "s/^state=.*/state=exited/" -e '/^end=1$/d' "$real" >"$f"
+    printf 'exit_how=quick_exit\nexit_code=0\nhangup=0\nend=1\n' >>"$f"
+    chmod 600 "$f"
+}
+mk_old 999991 1000000000000
+mk_old 999992 1000000001000
+n_before=$(ls "$OCSHIM_STATE_DIR"/*.rec | wc -l)
+ocshim gc --dry-run >"$W/gc" 2>&1
+ok "gc --dry-run names the older record only, removes nothing" \
+    test "$(grep -c '^would remove .*\.rec ' "$W/gc")" = 1 -a "$(ls "$OCSHIM_STATE_DIR"/*.rec | wc -l)" = "$n_before"
+ok "... the older one" grep -q '^would remove 999991-.*-1.rec ' "$W/gc"
+ocshim gc >"$W/gc" 2>&1
+ok "gc removes it, keeps the pane's newest and the running ones" \
+    test ! -e "$OCSHIM_STATE_DIR"/999991-*.rec -a -e "$(ls "$OCSHIM_STATE_DIR"/999992-*.rec)" -a -e "$real"
+ok "... and skipped no record as malformed" sh -c "! grep -q 'skipped' '$W/gc'"
+ocshim gc --days x >/dev/null 2>&1; rc=$?
+ok "gc --days x is bad usage (2)" test "$rc" = 2
+
+# --- doctor ------------------------------------------------------------------------------------
+LD_PRELOAD=$SHIM ocshim doctor >"$W/doc" 2>&1; rc=$?
+ok "doctor passes here with the shim preloaded" test "$rc" = 0
+[ "$rc" = 0 ] || cat "$W/doc"
+env -u LD_PRELOAD ocshim doctor >"$W/doc" 2>&1; rc=$?
+ok "doctor fails without the shim preloaded, and says how to fix it" \
+    sh -c "test $rc = 1 && grep -q '^FAIL.*not preloaded' '$W/doc' && grep -q 'fix: .*ocshim init' '$W/doc'"
+mkdir -p "$W/notmux" && ln -sf "$ROOT/build/ocshim" "$W/notmux/ocshim"
+LD_PRELOAD=$SHIM PATH=$W/notmux "$W/notmux/ocshim" doctor >"$W/doc" 2>&1; rc=$?
+ok "doctor fails without tmux on PATH, with the fix" \
+    sh -c "test $rc = 1 && grep -q '^FAIL.*tmux' '$W/doc' && grep -q 'fix: apt-get install tmux' '$W/doc'"
+
+# --- init: the printed lines work in bash --------------------------------------------------------
+out=$(env -u LD_PRELOAD bash -c 'eval "$(ocshim init bash)"; eval "$(ocshim init bash)"; echo "$LD_PRELOAD"')
+ok "init bash: LD_PRELOAD set once, even when evaluated twice" test "$out" = "$SHIM"
+out=$(bash -c 'eval "$(ocshim init bash --alias)"; type opencode' 2>&1)
+ok "init bash --alias: defines an opencode function" sh -c "echo '$out' | grep -q 'LD_PRELOAD='"
+ocshim init tcsh >/dev/null 2>&1; rc=$?
+ok "init with an unknown shell is bad usage (2)" test "$rc" = 2
+
+finish

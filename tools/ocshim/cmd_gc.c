@@ -1,0 +1,100 @@
+/* cmd_gc.c - `ocshim gc`: remove records of ended processes that nothing will use again. */
+#include "ocshim.h"
+
+#include "strbuf.h"
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static const char usage[] =
+    "usage: ocshim gc [--dry-run] [--days N]\n"
+    "Removes the records of processes that have ended, are older than N days (default 30) and\n"
+    "are not the newest record of their tmux pane (the one ocshim-restore uses). Running\n"
+    "processes' records and each pane's newest record are never removed.\n";
+
+static int same(const char *a, const char *b)
+{
+    return strcmp(a ? a : "", b ? b : "") == 0;
+}
+
+static int same_pane(const struct ocrec *a, const struct ocrec *b)
+{
+    return same(a->tmux_socket, b->tmux_socket) && same(a->tmux_session, b->tmux_session) &&
+           same(a->tmux_window, b->tmux_window) && same(a->tmux_pane_index, b->tmux_pane_index);
+}
+
+static int newer(const struct ocrec *a, const struct ocrec *b)
+{
+    if (a->updated_ms != b->updated_ms)
+        return a->updated_ms > b->updated_ms;
+    return a->started_ms > b->started_ms;
+}
+
+int cmd_gc(int argc, char **argv)
+{
+    int dry = 0;
+    long days = 30;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--dry-run") == 0 || strcmp(argv[i], "-n") == 0) {
+            dry = 1;
+        } else if (strcmp(argv[i], "--days") == 0 && i + 1 < argc) {
+            char *end;
+            days = strtol(argv[++i], &end, 10);
+            if (*end || days < 0 || days > 100000)
+                die_usage("gc", "--days takes a whole number of days, not '%s'", argv[i]);
+        } else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            fputs(usage, stdout);
+            return EXIT_OK;
+        } else {
+            die_usage("gc", "unexpected argument '%s' (see ocshim gc --help)", argv[i]);
+        }
+    }
+    struct ocrec_list recs = { 0 };
+    if (load_records(&recs) < 0)
+        return EXIT_FAIL;
+    char *dir = ocrec_state_dir();
+    int dfd = dir ? open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC) : -1;
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    long long now = (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    long long cutoff = now - days * 86400000LL;
+    int removed = 0, kept = 0, rc = EXIT_OK;
+    for (int i = 0; i < recs.n; i++) {
+        const struct ocrec *r = &recs.v[i];
+        int keep = rec_alive(r) || r->updated_ms >= cutoff;
+        if (!keep && r->tmux_session && *r->tmux_session) {
+            keep = 1;      /* the newest of its pane stays: the restore reads it */
+            for (int j = 0; j < recs.n; j++)
+                if (j != i && same_pane(r, &recs.v[j]) && newer(&recs.v[j], r))
+                    keep = 0;
+        }
+        if (keep) {
+            kept++;
+            continue;
+        }
+        long long age_days = (now - r->updated_ms) / 86400000LL;
+        if (dry) {
+            printf("would remove %s (pid %ld, %s, %lld days old)\n", r->file, r->pid,
+                   r->session && *r->session ? r->session : "no session", age_days);
+            removed++;
+        } else if (dfd >= 0 && unlinkat(dfd, r->file, 0) == 0) {
+            printf("removed %s (pid %ld, %s, %lld days old)\n", r->file, r->pid,
+                   r->session && *r->session ? r->session : "no session", age_days);
+            removed++;
+        } else {
+            fprintf(stderr, "ocshim gc: could not remove %s\n", r->file);
+            rc = EXIT_FAIL;
+        }
+    }
+    printf("gc: %d record%s %s, %d kept\n", removed, removed == 1 ? "" : "s",
+           dry ? "to remove" : "removed", kept);
+    if (dfd >= 0)
+        close(dfd);
+    free(dir);
+    ocrec_list_free(&recs);
+    return rc;
+}

@@ -1,0 +1,123 @@
+/* cmd_id.c - `ocshim id`: which opencode session is this process (or tmux pane) part of? */
+#include "ocshim.h"
+
+#include "proc.h"
+#include "quote.h"
+#include "runcmd.h"
+#include "strbuf.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char usage[] =
+    "usage: ocshim id [PID]\n"
+    "       ocshim id --pane %N [-L NAME | -S PATH]\n"
+    "Prints the session id of the nearest opencode ancestor of PID (default: the caller),\n"
+    "from that process's record; or of a tmux pane, from its @opencode_session option.\n"
+    "Exit 1 when there is none.\n";
+
+/* The live record of process pid (alive, same start time and boot), or NULL. */
+static const struct ocrec *record_of(const struct ocrec_list *recs, long pid)
+{
+    unsigned long long st;
+    long ppid;
+    if (proc_stat(pid, &st, &ppid) != 0)
+        return NULL;
+    for (int i = 0; i < recs->n; i++) {
+        const struct ocrec *r = &recs->v[i];
+        if (r->pid == pid && r->start_time == st && rec_alive(r))
+            return r;
+    }
+    return NULL;
+}
+
+static int by_pane(const char *pane, const char *L, const char *S)
+{
+    if (!pane || pane[0] != '%' || !pane[1] || strspn(pane + 1, "0123456789") != strlen(pane + 1))
+        die_usage("id", "--pane takes a pane id like %%3");
+    char *argv[12];
+    int a = 0;
+    argv[a++] = "tmux";
+    if (L) { argv[a++] = "-L"; argv[a++] = (char *)L; }
+    if (S) { argv[a++] = "-S"; argv[a++] = (char *)S; }
+    argv[a++] = "show-options"; argv[a++] = "-p"; argv[a++] = "-v"; argv[a++] = "-t";
+    argv[a++] = (char *)pane; argv[a++] = "@opencode_session"; argv[a] = NULL;
+    struct strbuf out, err;
+    sb_init(&out);
+    sb_init(&err);
+    int rc = run_argv(argv, &out, &err);
+    while (out.len && (out.s[out.len - 1] == '\n' || out.s[out.len - 1] == '\r'))
+        out.s[--out.len] = '\0';
+    int ok = rc == 0 && session_id_valid(out.s);
+    if (ok)
+        printf("%s\n", out.s);
+    else if (rc != 0)
+        fprintf(stderr, "ocshim id: tmux has no pane %s (%s)\n", pane,
+                err.len ? strtok(err.s, "\n") : "tmux failed");
+    else
+        fprintf(stderr, "ocshim id: pane %s has no opencode session\n", pane);
+    sb_free(&out);
+    sb_free(&err);
+    return ok ? EXIT_OK : EXIT_FAIL;
+}
+
+int cmd_id(int argc, char **argv)
+{
+    const char *pane = NULL, *L = NULL, *S = NULL, *pidarg = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            fputs(usage, stdout);
+            return EXIT_OK;
+        } else if (strcmp(argv[i], "--pane") == 0 && i + 1 < argc) {
+            pane = argv[++i];
+        } else if (strcmp(argv[i], "-L") == 0 && i + 1 < argc) {
+            L = argv[++i];
+        } else if (strcmp(argv[i], "-S") == 0 && i + 1 < argc) {
+            S = argv[++i];
+        } else if (argv[i][0] != '-' && !pidarg) {
+            pidarg = argv[i];
+        } else {
+            die_usage("id", "unexpected argument '%s' (see ocshim id --help)", argv[i]);
+        }
+    }
+    if (pane)
+        return by_pane(pane, L, S);
+    long pid = getpid();
+    if (pidarg) {
+        char *end;
+        pid = strtol(pidarg, &end, 10);
+        if (*end || pid <= 0)
+            die_usage("id", "'%s' is not a process id", pidarg);
+    }
+    struct ocrec_list recs = { 0 };
+    if (load_records(&recs) < 0)
+        return EXIT_FAIL;
+    /* Walk up from pid: the first ancestor with a live record names the session. */
+    long p = pid;
+    int rc = EXIT_FAIL, found_oc = 0;
+    for (int depth = 0; p > 1 && depth < 64; depth++) {
+        const struct ocrec *r = record_of(&recs, p);
+        if (r && r->session && session_id_valid(r->session)) {
+            printf("%s\n", r->session);
+            rc = EXIT_OK;
+            break;
+        }
+        found_oc |= r != NULL;
+        unsigned long long st;
+        long ppid;
+        if (proc_stat(p, &st, &ppid) != 0)
+            break;
+        p = ppid;
+    }
+    if (rc != EXIT_OK) {
+        if (pidarg && proc_stat(pid, &(unsigned long long){ 0 }, &(long){ 0 }) != 0)
+            fprintf(stderr, "ocshim id: no process %ld\n", pid);
+        else
+            fprintf(stderr, "ocshim id: no opencode session known above process %ld%s\n",
+                    pid, found_oc ? " (its opencode has no session yet)" : "");
+    }
+    ocrec_list_free(&recs);
+    return rc;
+}

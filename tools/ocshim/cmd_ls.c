@@ -1,0 +1,103 @@
+/* cmd_ls.c - `ocshim ls`: the records as a table (or JSON), with titles from opencode.db. */
+#include "ocshim.h"
+
+#include "ocdb.h"
+#include "quote.h"
+#include "strbuf.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char usage[] =
+    "usage: ocshim ls [--json]\n"
+    "Lists the shim's records, newest first: pid, running/quit/gone, tmux target, directory,\n"
+    "session id and the conversation's title (opencode.db, read-only).\n";
+
+static int newest_first(const void *a, const void *b)
+{
+    const struct ocrec *x = a, *y = b;
+    return (x->updated_ms < y->updated_ms) - (x->updated_ms > y->updated_ms);
+}
+
+static void target(struct strbuf *b, const struct ocrec *r)
+{
+    if (r->tmux_session && *r->tmux_session)
+        sb_printf(b, "%s:%s.%s", r->tmux_session, r->tmux_window ? r->tmux_window : "?",
+                  r->tmux_pane_index ? r->tmux_pane_index : "?");
+    else
+        sb_add(b, "-");
+}
+
+int cmd_ls(int argc, char **argv)
+{
+    int json = 0;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--json") == 0)
+            json = 1;
+        else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            fputs(usage, stdout);
+            return EXIT_OK;
+        } else
+            die_usage("ls", "unexpected argument '%s' (see ocshim ls --help)", argv[i]);
+    }
+    struct ocrec_list recs = { 0 };
+    if (load_records(&recs) < 0)
+        return EXIT_FAIL;
+    qsort(recs.v, (size_t)recs.n, sizeof *recs.v, newest_first);
+    struct notes notes = { 0 };
+    struct ocdb db;
+    ocdb_open(&db, NULL, &notes);
+    for (int i = 0; i < notes.n; i++)
+        fprintf(stderr, "ocshim: note: %s\n", notes.items[i]);
+    notes_free(&notes);
+
+    struct strbuf out;
+    sb_init(&out);
+    if (json)
+        sb_add(&out, "[");
+    else
+        sb_printf(&out, "%-8s %-8s %-20s %-32s %-31s %s\n", "PID", "STATE", "TMUX", "DIRECTORY",
+                  "SESSION", "TITLE");
+    for (int i = 0; i < recs.n; i++) {
+        const struct ocrec *r = &recs.v[i];
+        struct ocdb_session s = { 0 };
+        int have = r->session && session_id_valid(r->session) &&
+                   ocdb_session_get(&db, r->session, &s) == 1;
+        const char *dir = r->directory && *r->directory ? r->directory : (r->cwd ? r->cwd : "");
+        struct strbuf t;
+        sb_init(&t);
+        target(&t, r);
+        if (json) {
+            sb_add(&out, i ? ",\n {" : "\n {");
+            sb_printf(&out, "\"pid\": %ld, \"state\": ", r->pid);
+            quote_json(&out, rec_state(r));
+            sb_add(&out, ", \"tmux_target\": ");
+            quote_json(&out, strcmp(t.s, "-") ? t.s : "");
+            sb_add(&out, ", \"tmux_pane\": ");
+            quote_json(&out, r->tmux_pane ? r->tmux_pane : "");
+            sb_add(&out, ", \"directory\": ");
+            quote_json(&out, dir);
+            sb_add(&out, ", \"session\": ");
+            quote_json(&out, r->session ? r->session : "");
+            sb_add(&out, ", \"title\": ");
+            quote_json(&out, have && s.title ? s.title : "");
+            sb_printf(&out, ", \"updated_ms\": %lld, \"record\": ", r->updated_ms);
+            quote_json(&out, r->file);
+            sb_add(&out, "}");
+        } else {
+            sb_printf(&out, "%-8ld %-8s %-20s %-32s %-31s %s\n", r->pid, rec_state(r), t.s, dir,
+                      r->session && *r->session ? r->session : "-", have && s.title ? s.title : "");
+        }
+        sb_free(&t);
+        if (have)
+            ocdb_session_free(&s);
+    }
+    if (json)
+        sb_add(&out, recs.n ? "\n]\n" : "]\n");
+    fputs(out.s, stdout);
+    sb_free(&out);
+    ocdb_close(&db);
+    ocrec_list_free(&recs);
+    return EXIT_OK;
+}
