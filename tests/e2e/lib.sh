@@ -116,3 +116,37 @@ finish() {
     [ "$FAIL" -eq 0 ]
 }
 trap 'cleanup' INT TERM
+
+# --- kitty under Xvfb (for the ocshim-restore tests) ------------------------------------------
+# kitty_up NAME [KITTY ARGS...]: a headless kitty listening on $W/NAME.sock (remote control on);
+# starts Xvfb once. KITTY_PIDS collects the kitty pids for kitty_down.
+kitty_up() {
+    local name=$1; shift
+    if [ -z "${XVFB_PID:-}" ]; then
+        local n=$((90 + RANDOM % 400))
+        while [ -e "/tmp/.X11-unix/X$n" ] || [ -e "/tmp/.X$n-lock" ]; do n=$((n + 1)); done
+        Xvfb ":$n" -nolisten tcp -screen 0 1920x1200x24 >"$W/xvfb.log" 2>&1 &
+        XVFB_PID=$!
+        KITTY_DISPLAY=:$n
+        wait_until 10 test -e "/tmp/.X11-unix/X$n" || { echo "Xvfb did not start"; return 1; }
+    fi
+    DISPLAY=$KITTY_DISPLAY kitty --config NONE -o allow_remote_control=yes -o remember_window_size=no \
+        -o initial_window_width=1800 -o initial_window_height=1100 \
+        --listen-on "unix:$W/$name.sock" "$@" >"$W/kitty-$name.log" 2>&1 &
+    KITTY_PIDS="${KITTY_PIDS:-} $!"
+    wait_until 20 kitty @ --to "unix:$W/$name.sock" ls >/dev/null 2>&1
+}
+# kitty_tabs NAME: one line per tab: "title<TAB>cmdline words of its windows, joined by spaces".
+kitty_tabs() {
+    kitty @ --to "unix:$W/$1.sock" ls 2>/dev/null | python3 -c '
+import json, sys
+for osw in json.load(sys.stdin):
+    for t in osw["tabs"]:
+        print(t["title"] + "\t" + " | ".join(" ".join(w["cmdline"]) for w in t["windows"]))'
+}
+kitty_down() {
+    local p
+    for p in ${KITTY_PIDS:-}; do kill "$p" 2>/dev/null; done
+    [ -n "${XVFB_PID:-}" ] && kill "$XVFB_PID" 2>/dev/null
+    KITTY_PIDS= XVFB_PID=
+}

@@ -198,3 +198,14 @@ int proc_children_now(long pid)
     closedir(d);
     return c;
 }
+
+long long proc_age_ms(long pid)
+{
+    char buf[128];
+    unsigned long long st;
+    if (read_small("/proc/uptime", buf, sizeof buf) < 0 || proc_stat(pid, &st, NULL) != 0)
+        return 1LL << 40;
+    double up = strtod(buf, NULL);
+    long hz = sysconf(_SC_CLK_TCK);
+    return (long long)(up * 1000.0) - (long long)(st * 1000ULL / (unsigned long long)(hz > 0 ? hz : 100));
+}

@@ -24,6 +24,8 @@ void proc_table_free(struct proc_table *t);
 /* First process at or below root (root itself included) whose comm or exe basename equals name
  * (or starts with "name-", e.g. opencode-linux-x64); 0 when none. */
 long proc_find_below(const struct proc_table *t, long root, const char *name);
+/* Milliseconds since the process started (a large value when unknown). */
+long long proc_age_ms(long pid);
 /* Number of children of pid now (a fresh look at /proc). */
 int proc_children_now(long pid);
 /* Number of children of pid in the snapshot. */

@@ -393,8 +393,9 @@ static int fill_pane(struct entry *e, const struct tserver *s, const struct tpan
     }
     const struct proc_entry *pe = proc_get(pt, tp->pid);
     int busy = !pe || !is_shell(pe->comm) || proc_children(pt, tp->pid) > 0;
-    /* A shell that is just starting runs short-lived children (prompt setup): give it a moment. */
-    for (int i = 0; busy && pe && is_shell(pe->comm) && i < 20; i++) {
+    /* A shell that is just starting (under 3 s old) runs short-lived children for its prompt
+     * setup: give it a moment. An older shell with a child is busy. */
+    for (int i = 0; busy && pe && is_shell(pe->comm) && proc_age_ms(tp->pid) < 3000 && i < 20; i++) {
         struct timespec ts = { 0, 100 * 1000 * 1000 };
         nanosleep(&ts, NULL);
         busy = proc_children_now(tp->pid) != 0;
