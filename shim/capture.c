@@ -30,7 +30,7 @@ static unsigned char *queue;                 /* CAPTURE_QUEUE bytes, allocated i
 static size_t qlen;                          /* bytes used, under qlock */
 static uint32_t qgap[CAPTURE_QUEUES];        /* per slot: bytes lost since last chunk */
 
-static atomic_int exit_state;                /* 0 none, 1 requested, 2 done */
+static atomic_int exit_state;                /* 0 none, 3 being filled, 1 requested, 2 done */
 static pid_t owner_pid;                      /* opencode's pid: a vfork child shares our memory */
 static const char *exit_how;
 static int exit_code, exit_hangup;
@@ -96,6 +96,21 @@ void capture_untrack(int fd)
     for (int i = 0; i < 4; i++)
         if (atomic_load_explicit(&wal_fd[i], memory_order_relaxed) == fd + 1)
             atomic_store(&wal_fd[i], 0);
+}
+
+int capture_is_owner(void)
+{
+    return syscall(SYS_getpid) == owner_pid;
+}
+
+int capture_is_tracked(int fd)
+{
+    return capture_slot(fd) >= 0 || capture_is_wal(fd);
+}
+
+void capture_worker_gone(void)
+{
+    atomic_store(&exit_state, 2);
 }
 
 int capture_is_wal_path(const char *path)
@@ -260,17 +275,22 @@ void capture_exit(const char *how, int code)
     int zero = 0;
     if (wake_fd < 0 || syscall(SYS_getpid) != owner_pid)
         return;                            /* not capturing, or a (v)fork child leaving */
-    if (!atomic_compare_exchange_strong(&exit_state, &zero, 1))
-        return;                            /* another thread is leaving */
     int saved = errno;
-    exit_how = how;
-    exit_code = code;
-    exit_hangup = tty_hung_up();
-    wake();
+    if (atomic_compare_exchange_strong(&exit_state, &zero, 3)) {
+        exit_how = how;                    /* filled before the worker may look (state 1) */
+        exit_code = code;
+        exit_hangup = tty_hung_up();
+        atomic_store(&exit_state, 1);
+        wake();
+    }                                      /* else another thread is leaving: wait with it */
     /* Wait for the worker, at most 300 ms: leaving must never hang on us. */
     struct timespec ts = { 0, 20 * 1000 * 1000 };
-    for (int i = 0; i < 15 && atomic_load(&exit_state) != 2; i++)
-        syscall(SYS_futex, &exit_state, FUTEX_WAIT_PRIVATE, 1, &ts, NULL, 0);
+    for (int i = 0; i < 15; i++) {
+        int st = atomic_load(&exit_state);
+        if (st == 2)
+            break;
+        syscall(SYS_futex, &exit_state, FUTEX_WAIT_PRIVATE, st, &ts, NULL, 0);
+    }
     errno = saved;
 }
 

@@ -50,6 +50,13 @@ void capture_writev(int slot, const struct iovec *iov, int iovcnt, size_t n);
 /* Worker side: copy out queued chunks into out (cap bytes); returns bytes copied (whole chunks). */
 size_t capture_drain(void *out, size_t cap);
 
+/* 1 in the opencode process itself, 0 in a (v)fork child sharing its memory (a syscall). */
+int capture_is_owner(void);
+/* 1 if fd is a tracked log or write-ahead-log descriptor. */
+int capture_is_tracked(int fd);
+/* The worker is gone (it could not start): exits no longer wait for it. */
+void capture_worker_gone(void);
+
 /* Process exit: record how, wake the worker, wait (bounded) until it wrote the final record. */
 void capture_exit(const char *how, int code);
 /* Worker side: 1 if an exit is pending; fills how/code. */

@@ -23,10 +23,13 @@ size_t childenv_read(char *out)
 {
     static const char pre[] = CHILDENV_VAR "=";
     char id[64];
-    for (int tries = 0; tries < 1000; tries++) {
+    /* The writer stores 64 bytes; if it was preempted midway, wait for it (bounded). */
+    for (long tries = 0; tries < 2000000; tries++) {
         unsigned s0 = atomic_load_explicit(&seq, memory_order_acquire);
-        if (s0 & 1)
+        if (s0 & 1) {
+            __builtin_ia32_pause();
             continue;
+        }
         for (size_t i = 0; i < sizeof id; i++)
             id[i] = atomic_load_explicit(&published[i], memory_order_relaxed);
         atomic_thread_fence(memory_order_acquire);

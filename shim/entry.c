@@ -87,6 +87,12 @@ static void *armed_start(void *p)
 {
     struct start s = *(struct start *)p;
     free(p);
+    /* glibc applied the attribute's signal mask already (pthread_attr_setsigmask_np): a
+     * blocked SIGSYS would turn the first trap into death. */
+    sigset_t sys;
+    sigemptyset(&sys);
+    sigaddset(&sys, SIGSYS);
+    REAL(pthread_sigmask)(SIG_UNBLOCK, &sys, NULL);
     sud_arm_thread();
     return s.fn(s.arg);
 }
@@ -126,7 +132,8 @@ EXPORT int pthread_sigmask(int how, const sigset_t *set, sigset_t *old)
 EXPORT int sigaction(int sig, const struct sigaction *act, struct sigaction *old)
 {
     if (__builtin_expect(ocshim_active && !in_shim, 0)) {
-        if (sig == SIGSYS)
+        /* In opencode's vfork child (own signal table, shared memory) SIGSYS is the child's. */
+        if (sig == SIGSYS && capture_is_owner())
             return sud_app_sigaction(act, old);     /* keep ours, remember theirs */
         if (act && sigsafe_has_sigsys(&act->sa_mask)) {
             struct sigaction copy = *act;
@@ -139,7 +146,7 @@ EXPORT int sigaction(int sig, const struct sigaction *act, struct sigaction *old
 
 EXPORT __sighandler_t signal(int sig, __sighandler_t handler)
 {
-    if (__builtin_expect(ocshim_active && sig == SIGSYS, 0)) {
+    if (__builtin_expect(ocshim_active && sig == SIGSYS, 0) && capture_is_owner()) {
         struct sigaction a, o;
         memset(&a, 0, sizeof a);
         a.sa_handler = handler;
@@ -271,7 +278,8 @@ EXPORT int openat64(int dirfd, const char *path, int flags, ...)
 
 EXPORT int close(int fd)
 {
-    if (__builtin_expect(ocshim_active, 0))
+    /* A vfork child closing descriptors must not untrack the parent's (shared memory). */
+    if (__builtin_expect(ocshim_active, 0) && capture_is_tracked(fd) && capture_is_owner())
         capture_untrack(fd);
     return REAL(close)(fd);
 }
@@ -293,7 +301,7 @@ EXPORT int execve(const char *path, char *const argv[], char *const envp[])
 {
     if (__builtin_expect(ocshim_active, 0)) {
         size_t n = childenv_count(envp);
-        if (n < 100000) {
+        if (n < 4096) {          /* the copy lives on the (vfork) stack: keep it small */
             char line[CHILDENV_LINE_MAX];
             char *env[n + 2];
             size_t len = childenv_read(line);

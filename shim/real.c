@@ -10,11 +10,10 @@
 struct ocshim_real ocshim_real;
 int ocshim_real_ready;
 
-/* A once-flag of our own rather than pthread_once: glibc's pthread_once ends with a
- * FUTEX_WAKE syscall, which every process on the machine would then pay on its first
- * sigaction or sigprocmask. 0 = not started, 1 = resolving, 2 = done. */
-static int once_state;
-
+/* No pthread_once: glibc's ends with a FUTEX_WAKE syscall, which every process on the
+ * machine would then pay on its first sigaction or sigprocmask; and no waiting either: a
+ * wrapper re-entered on the resolving thread (from a signal handler) would wait forever.
+ * Whoever finds the table unready fills it; racing fillers store the same values. */
 /* A fatal error in a preloaded library: say so on stderr with a raw write, then leave. */
 static void die(const char *what)
 {
@@ -43,7 +42,7 @@ static void *next(const char *name, int required)
 
 static void resolve(void)
 {
-    struct ocshim_real r = { 0 };
+    struct ocshim_real r = { 0 };   /* filled here, published field by field below */
     r.pthread_create = next("pthread_create", 1);
     r.sigprocmask = next("sigprocmask", 1);
     r.pthread_sigmask = next("pthread_sigmask", 1);
@@ -66,20 +65,15 @@ static void resolve(void)
     r.close = next("close", 1);
     r.pwrite64 = next("pwrite64", 1);
     r.execve = next("execve", 1);
-    ocshim_real = r;
+    /* Pointer-sized relaxed stores: a racing reader sees the old or the new (same) value. */
+    void **dst = (void **)&ocshim_real, **src = (void **)&r;
+    for (size_t i = 0; i < sizeof r / sizeof(void *); i++)
+        __atomic_store_n(&dst[i], src[i], __ATOMIC_RELAXED);
     __atomic_store_n(&ocshim_real_ready, 1, __ATOMIC_RELEASE);
 }
 
 void ocshim_real_init(void)
 {
-    int expect = 0;
-    if (__atomic_compare_exchange_n(&once_state, &expect, 1, 0, __ATOMIC_ACQ_REL,
-                                    __ATOMIC_ACQUIRE)) {
+    if (!__atomic_load_n(&ocshim_real_ready, __ATOMIC_ACQUIRE))
         resolve();
-        __atomic_store_n(&once_state, 2, __ATOMIC_RELEASE);
-        return;
-    }
-    /* Another thread is resolving (only possible at a multi-threaded start): wait for it. */
-    while (__atomic_load_n(&ocshim_real_ready, __ATOMIC_ACQUIRE) == 0)
-        __builtin_ia32_pause();
 }

@@ -1,6 +1,6 @@
 /* real.h - the libc functions the shim interposes, as libc itself provides them.
  *
- * Resolved once (an atomic once-flag, see real.c) with dlsym(RTLD_NEXT); the shim's own code calls these, never
+ * Resolved on first use (see real.c) with dlsym(RTLD_NEXT); the shim's own code calls these, never
  * the interposed names, so it never re-enters its own wrappers. */
 #ifndef OCSHIM_REAL_H
 #define OCSHIM_REAL_H

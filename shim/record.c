@@ -172,10 +172,16 @@ int record_write(int dirfd, char *name, size_t cap, int *created, const char *bu
         }
         off += (size_t)w;
     }
-    /* Rename first (readers see the new record at once), then make it durable: the rename
-     * is what the latency target measures, the fsyncs follow within milliseconds. */
+    /* Replacing a good record: make the new one durable first, so a crash can never leave an
+     * empty file in its place. A first record replaces nothing: rename at once (readers see it
+     * immediately; this is what the latency target measures), fsync right after. */
     int rc = -1;
     if (*created) {
+        if (fsync(fd) != 0) {
+            close(fd);
+            unlinkat(dirfd, tmp, 0);
+            return -1;
+        }
         rc = renameat(dirfd, tmp, dirfd, name);
     } else {
         /* First write: never replace a record of another process, whatever its name. */

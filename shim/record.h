@@ -29,7 +29,9 @@ long record_format(char *buf, size_t cap, const struct procinfo *pi, const struc
 /* Opens (creating, 0700) the state directory; refuses a symlink, another owner, or group/other
  * write permission. Returns a directory descriptor or -1 (with a reason in *why). */
 int record_open_dir(const char *path, const char **why);
-/* Writes buf atomically as dirfd/name: temp file, rename, then fsync of file and directory.
+/* Writes buf atomically as dirfd/name: temp file, then rename. An update (*created) is
+ * fsync'd before its rename; a first record is renamed at once and fsync'd after (file and
+ * directory): it replaces nothing, and readers skip a record cut short by a crash.
  * The first write of a process (*created == 0) never replaces an existing file: on a clash it
  * picks "name" + ".N" and keeps that name in name (cap bytes). With sync_fd non-NULL the fsyncs
  * are left to the caller: record_sync(*sync_fd, dirfd). 0 on success. */

@@ -67,6 +67,12 @@ int session_apply(struct session_state *s, const struct logscan_event *ev)
             }
             return 0;
         }
+        /* The database is shared by every opencode process: a page this process rewrites can
+         * hold another process's brand-new session. So a database sighting only names the
+         * session of a process that has none confirmed yet (its first session); after that,
+         * new sessions wait for this process's own log. */
+        if (ev->from_db && s->active[0] && !(s->source && strcmp(s->source, "db") == 0))
+            return 0;
         if (ev->version[0])
             strcpy(s->version, ev->version);
         if (ev->directory[0])

@@ -7,7 +7,8 @@
  *    signalfd*) never gain SIGSYS; rt_sigprocmask acts on the saved context's mask, which the
  *    kernel restores at sigreturn;
  *  - SIGSYS dispositions the host asks for are remembered, not installed;
- *  - syscalls that cannot run inside a handler (clone, fork, vfork, rt_sigreturn) are replayed
+ *  - syscalls that cannot run inside a handler (clone, fork, vfork, rt_sigreturn, and execve,
+ *    whose new program would inherit the handler's mask with SIGSYS blocked) are replayed
  *    natively: RIP steps back over the `syscall` instruction and this thread stays at ALLOW,
  *    disarmed for good; the shim then simply sees less;
  *  - exit_group lets the worker write the final record first. */
@@ -254,6 +255,8 @@ static int must_replay(long nr)
     case SYS_fork:
     case SYS_vfork:
     case SYS_rt_sigreturn:
+    case SYS_execve:        /* run in the handler, the new program would start with SIGSYS */
+    case SYS_execveat:      /* blocked (the handler's mask survives exec) */
         return 1;
     default:
         return 0;

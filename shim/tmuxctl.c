@@ -154,26 +154,36 @@ int tmuxctl_publish(const char *socket, const char *pane, const char *id, char *
     close(pfd[0]);
     out[len] = '\0';
 
-    /* Wait for the exit without polling: a pidfd becomes readable when the child ends. */
+    /* Wait for the exit without polling: a pidfd becomes readable when the child ends, and
+     * signals sent through it can never reach a recycled pid. */
     int status = 0;
+    int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
     pid_t w = waitpid(pid, &status, WNOHANG);
-    if (w == 0) {
-        int pfd_child = (int)syscall(SYS_pidfd_open, pid, 0);
-        long long left = deadline - now_ms();
-        if (pfd_child >= 0 && left > 0) {
-            struct pollfd p = { .fd = pfd_child, .events = POLLIN };
-            while (poll(&p, 1, (int)left) < 0 && errno == EINTR)
-                left = deadline - now_ms();
+    if (w == 0 && pidfd >= 0) {
+        for (;;) {
+            long long left = deadline - now_ms();
+            if (left <= 0)
+                break;
+            struct pollfd p = { .fd = pidfd, .events = POLLIN };
+            int pr = poll(&p, 1, (int)left);
+            if (pr < 0 && errno == EINTR)
+                continue;
+            break;
         }
-        if (pfd_child >= 0)
-            close(pfd_child);
         w = waitpid(pid, &status, WNOHANG);
     }
     if (w == 0) {                       /* tmux hangs: never let it hold us */
-        kill(pid, SIGKILL);
+        if (pidfd >= 0)
+            syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0);
+        else
+            kill(pid, SIGKILL);         /* no pidfd (descriptors exhausted): still ours, unreaped */
         waitpid(pid, &status, 0);
+        if (pidfd >= 0)
+            close(pidfd);
         return -1;
     }
+    if (pidfd >= 0)
+        close(pidfd);
     /* w < 0 (ECHILD): the host reaped our child; judge by what tmux printed. */
     if (w == pid && !(WIFEXITED(status) && WEXITSTATUS(status) == 0))
         return -1;

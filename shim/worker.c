@@ -133,8 +133,10 @@ static void *worker_main(void *arg)
 {
     struct worker *w = arg;
     struct procinfo *pi = w->pi;
-    if (procinfo_load(pi) != 0)
-        return NULL;                    /* nowhere to write: capture stays silent */
+    if (procinfo_load(pi) != 0) {
+        capture_worker_gone();          /* nowhere to write: capture stays silent */
+        return NULL;
+    }
     if (pi->debug && pi->debug[0] && pi->debug[0] != '/') {
         const char *why;                /* the debug file lives in the state directory */
         w->dirfd = record_open_dir(pi->state_dir, &why);

@@ -200,5 +200,34 @@ int main(void)
     CHECK(session_set(&ss, "ses_$(reboot)", "argv") == 0);
     CHECK_STR(ss.active, A);
 
+    /* Database sightings: they name a process's first session, never replace a confirmed one. */
+    session_init(&ss);
+    struct logscan_event dbev;
+    CHECK(logscan_line("message=created id=" A " parentID=undefined source=db", strlen("message=created id=" A " parentID=undefined source=db"), &dbev) == 1);
+    CHECK(dbev.from_db == 1);
+    CHECK(session_apply(&ss, &dbev) == 1);
+    CHECK_STR(ss.source, "db");
+    /* ... the log confirms it ... */
+    struct logscan_event logev;
+    CHECK(logscan_line("message=loop session.id=" A, strlen("message=loop session.id=" A), &logev) == 1);
+    CHECK(logev.from_db == 0);
+    CHECK(session_apply(&ss, &logev) == 0);
+    CHECK_STR(ss.source, "log");
+    /* ... then another process's new session seen in a shared page changes nothing. */
+    CHECK(logscan_line("message=created id=" B " parentID=undefined source=db", strlen("message=created id=" B " parentID=undefined source=db"), &dbev) == 1);
+    CHECK(session_apply(&ss, &dbev) == 0);
+    CHECK_STR(ss.active, A);
+    /* A subagent first taken for a root (its row seen before its parent was) gives it back. */
+    session_init(&ss);
+    session_set(&ss, A, "log");
+    session_init(&ss);
+    CHECK(logscan_line("message=created id=" C " parentID=undefined source=db", strlen("message=created id=" C " parentID=undefined source=db"), &dbev) == 1);
+    session_apply(&ss, &dbev);
+    CHECK_STR(ss.active, C);
+    CHECK(logscan_line("message=created id=" C " parentID=" A, strlen("message=created id=" C " parentID=" A), &logev) == 1);
+    CHECK(session_apply(&ss, &logev) == 1);
+    CHECK_STR(ss.active, A);
+    CHECK(ss.nroots == 1 && strcmp(ss.roots[0], A) == 0);
+
     UNIT_END("test_logscan");
 }

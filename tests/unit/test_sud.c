@@ -176,6 +176,27 @@ int main(void)
     memcpy(&h, q, sizeof h);
     CHECK(n == sizeof h + 5 && h.gap > 0);
 
+    /* A raw execve on an armed thread: the new program must not inherit SIGSYS blocked. */
+    int pfd[2];
+    CHECK(pipe(pfd) == 0);
+    pid_t child = fork();
+    if (child == 0) {
+        dup2(pfd[1], 1);
+        sud_arm_thread();
+        char *av[] = { "/bin/grep", "^SigBlk", "/proc/self/status", NULL };
+        char *ev[] = { NULL };
+        raw_syscall3(SYS_execve, av[0], av, ev);
+        _exit(99);
+    }
+    close(pfd[1]);
+    char blk[128] = { 0 };
+    ssize_t got = read(pfd[0], blk, sizeof blk - 1);
+    close(pfd[0]);
+    int cst = 0;
+    waitpid(child, &cst, 0);
+    CHECK(got > 0 && strstr(blk, "SigBlk:\t0000000000000000") != NULL);
+    CHECK(WIFEXITED(cst) && WEXITSTATUS(cst) == 0);
+
     raw_syscall1(SYS_close, fd);
     char cmd[300];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", base);
