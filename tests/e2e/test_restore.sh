@@ -35,7 +35,9 @@ pa2=$(tm split-window -h -d -P -F '#{pane_id}' -t "$pa1" -c "$dA" "$RUNOC")   # 
 pb=$(pane_run "two words" "$dB" "$RUNOC")
 pc=$(pane_run "$S3" "$dC" "$RUNOC")
 pg=$(pane_run noshim "$dG" "$OC")        # started without the shim: no record
-for p in $pa2 $pb $pc $pg; do wait_until 60 tui_ready "$p" || log "TUI $p did not paint"; done
+for p in $pb $pc $pg; do wait_until 60 tui_ready "$p" || log "TUI $p did not paint"; done
+# the split pane's TUI may not show the ctrl+p hint: do not wait long for it
+wait_until 20 tui_ready "$pa2" || wait_until 10 pane_has "$pa2" "tab agents" || log "TUI $pa2 did not paint"
 i=0
 for p in $pa1 $pa2 $pb $pc; do i=$((i + 1)); prompt "$p" "hello number $i"; done
 prompt "$pg" "hello number 6"
@@ -75,8 +77,7 @@ ok "--dry-run: no kitty tab was opened" test "$(kitty_tabs k1 | wc -l)" = "$tabs
 ok "--dry-run: the quit conversation is skipped" grep -q "^skipped .*quitter:0.0 *$idq.*quit on purpose" "$W/dry.out"
 R --dry-run --all --json --no-kitty >"$W/dryall.json" 2>/dev/null
 ok "--all would restore the quit conversation too" \
-    test "$(jq_get "$W/dryall.json" 'print([e["state"] for e in d["entries"] if e["session"]==sys.argv[2]])' 2>/dev/null)" != "" -a \
-         "$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print([e["state"] for e in d["entries"] if e["session"]==sys.argv[2]])' "$W/dryall.json" "$idq")" = "['restore']"
+    test "$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print([e["state"] for e in d["entries"] if e["session"]==sys.argv[2]])' "$W/dryall.json" "$idq")" = "['restore']"
 
 # --- the restore -------------------------------------------------------------------------------
 start=$(date +%s.%N)
