@@ -53,12 +53,13 @@ ok "ocshim id --pane with a bad pane id exits 2" test "$rc" = 2
 ok "ocshim ls shows the TUI's session with its title" sh -c "ocshim ls 2>/dev/null | grep -F '$got' | grep -q 'Fake title'"
 ok "ocshim ls --json names the pane" sh -c "ocshim ls --json 2>/dev/null | grep -F '\"session\": \"$got\"' | grep -qF '\"tmux_pane\": \"$p1\"'"
 
-# gc: make two old, ended records of one pane from a real one; only the older goes.
+# gc: make two old, ended records of another pane (window 7) from a real one; only the older
+# goes (the newer is what the restore would use for that pane).
 real=$(record_of "$(opencode_pid_in "$p1")")
 mk_old() {   # mk_old PID UPDATED_MS -> a record of a dead process in the same pane
     local f=$OCSHIM_STATE_DIR/$1-$(rec_get "$real" boot_id)-1.rec
     sed -e "s/^pid=.*/pid=$1/" -e "s/^start_time=.*/start_time=1/" -e "s/^updated_ms=.*/updated_ms=$2/" \
-        -e "s/^state=.*/state=exited/" -e '/^end=1$/d' "$real" >"$f"
+        -e "s/^state=.*/state=exited/" -e "s/^tmux_window=.*/tmux_window=7/" -e '/^end=1$/d' "$real" >"$f"
     printf 'exit_how=quick_exit\nexit_code=0\nhangup=0\nend=1\n' >>"$f"
     chmod 600 "$f"
 }
