@@ -283,9 +283,10 @@ void capture_exit(const char *how, int code)
         atomic_store(&exit_state, 1);
         wake();
     }                                      /* else another thread is leaving: wait with it */
-    /* Wait for the worker, at most 300 ms: leaving must never hang on us. */
+    /* Wait for the worker, at most 1 s (it normally takes under a millisecond; a loaded
+     * machine can delay the thread): leaving must never hang on us. */
     struct timespec ts = { 0, 20 * 1000 * 1000 };
-    for (int i = 0; i < 15; i++) {
+    for (int i = 0; i < 50; i++) {
         int st = atomic_load(&exit_state);
         if (st == 2)
             break;

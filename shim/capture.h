@@ -57,7 +57,7 @@ int capture_is_tracked(int fd);
 /* The worker is gone (it could not start): exits no longer wait for it. */
 void capture_worker_gone(void);
 
-/* Process exit: record how, wake the worker, wait (bounded) until it wrote the final record. */
+/* Process exit: record how, wake the worker, wait (at most 1 s) until it wrote the final record. */
 void capture_exit(const char *how, int code);
 /* Worker side: 1 if an exit is pending; fills how/code. */
 int capture_exit_pending(const char **how, int *code, int *hangup);

@@ -84,8 +84,10 @@ static void publish(struct worker *w)
                 (long long)(capture_now_ns() - t0) / 1000);
         record_sync(sync_fd, w->dirfd);
     }
-    if (!w->pi->tmux_socket[0] || w->ex.how)
-        return;
+    const char *how;
+    int code, hangup;
+    if (!w->pi->tmux_socket[0] || w->ex.how || capture_exit_pending(&how, &code, &hangup))
+        return;                         /* leaving: the final record comes first */
     struct tmux_info ti;
     memset(&ti, 0, sizeof ti);
     if (tmuxctl_publish(w->pi->tmux_socket, w->pi->tmux_pane, w->ss.active, w->pi->env, &ti) != 0) {

@@ -105,6 +105,7 @@ opencode_pid_in() {
 
 cleanup() {
     tm kill-server 2>/dev/null
+    declare -F kitty_down >/dev/null && kitty_down
     [ -n "${FAKE_PID:-}" ] && kill "$FAKE_PID" 2>/dev/null
     wait 2>/dev/null
     if [ "$FAIL" -eq 0 ] && [ -z "${KEEP:-}" ]; then rm -rf "$W"; else echo "  (scratch kept: $W)"; fi
@@ -115,7 +116,7 @@ finish() {
     echo "$TEST_NAME: $PASS passed, $FAIL failed"
     [ "$FAIL" -eq 0 ]
 }
-trap 'cleanup' INT TERM
+trap 'cleanup; exit 1' INT TERM
 
 # --- kitty under Xvfb (for the ocshim-restore tests) ------------------------------------------
 # kitty_up NAME [KITTY ARGS...]: a headless kitty listening on $W/NAME.sock (remote control on);

@@ -1,5 +1,6 @@
 /* main.c - ocshim-restore: options, then records -> plan -> tmux -> kitty -> output. */
 #include "restore.h"
+#include "shimlib.h"
 #include "strbuf.h"
 
 #include <getopt.h>
@@ -28,31 +29,6 @@ static const char USAGE[] =
     "Exit status: 0 all went well, 1 something could not be restored, 2 bad usage.\n"
     "Environment: OCSHIM_STATE_DIR (records), OPENCODE_DB (opencode's database),\n"
     "OCSHIM_LIB (the shim to preload; default: ../lib/libocshim.so next to this program).\n";
-
-/* The shim to preload: $OCSHIM_LIB, ../lib/libocshim.so or libocshim.so next to this program. */
-static char *find_shim(void)
-{
-    const char *e = getenv("OCSHIM_LIB");
-    if (e && *e)
-        return access(e, R_OK) == 0 ? realpath(e, NULL) : NULL;
-    char self[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
-    if (n <= 0)
-        return NULL;
-    self[n] = '\0';
-    char *dir = dirname(self);
-    const char *cand[] = { "../lib/libocshim.so", "libocshim.so", NULL };
-    for (int i = 0; cand[i]; i++) {
-        struct strbuf b;
-        sb_init(&b);
-        sb_printf(&b, "%s/%s", dir, cand[i]);
-        char *r = access(b.s, R_OK) == 0 ? realpath(b.s, NULL) : NULL;
-        sb_free(&b);
-        if (r)
-            return r;
-    }
-    return NULL;
-}
 
 static void add_name(char ***names, int *n, const char *s)
 {
@@ -135,7 +111,7 @@ int main(int argc, char **argv)
     memset(&kr, 0, sizeof kr);
     int do_kitty = !o.no_kitty && !o.list;
     if (!o.list) {
-        char *shim = find_shim();
+        char *shim = shimlib_path();
         int need = 0;
         for (int i = 0; i < plan.n; i++)
             need += plan.v[i].state == P_RESTORE;
