@@ -9,8 +9,9 @@ N=${BENCH_SESSIONS:-30}
 export HOME=$W/home OCSHIM_STATE_DIR=$W/state OCSHIM_LIB=$ROOT/build/libempty.so
 unset TMUX TMUX_PANE KITTY_WINDOW_ID KITTY_LISTEN_ON LD_PRELOAD OPENCODE_DB
 mkdir -p "$HOME" "$W/bin" && mkdir -m 700 "$OCSHIM_STATE_DIR"
-printf '#!/bin/sh\nsleep 600\n'   # the script keeps the name opencode (comm)
- >"$W/bin/opencode" && chmod +x "$W/bin/opencode"
+# A stand-in for opencode (the benchmark times the restore's orchestration, not opencode's
+# start-up): a script that keeps the name opencode and waits.
+printf '#!/bin/sh\nsleep 600\n' >"$W/bin/opencode" && chmod +x "$W/bin/opencode"
 boot=$(tr -d - </proc/sys/kernel/random/boot_id)
 for s in $(seq 1 "$N"); do
     mkdir -p "$W/p$s"

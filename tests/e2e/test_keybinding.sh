@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# The README's kitty key binding, for real: kitty 0.26 under Xvfb with that kitty.conf, the key
+# pressed with xdotool; the background launch must hand kitty's address to ocshim-restore,
+# which must then bring back the tmux session and open its tab.
+# opencode is replaced here by a stand-in script (what is tested is the binding and the hand-
+# over, not opencode: test_restore.sh restores real conversations).
+source "$(dirname "$0")/lib.sh"
+export HOME=$W/home OCSHIM_STATE_DIR=$W/state OCSHIM_LIB=$ROOT/build/libempty.so
+export TMUX_TMPDIR=$W/tt PATH=$ROOT/build:$PATH
+unset TMUX TMUX_PANE KITTY_WINDOW_ID KITTY_LISTEN_ON LD_PRELOAD OPENCODE_DB
+mkdir -p "$HOME" "$W/bin" "$W/proj" "$TMUX_TMPDIR" && mkdir -m 700 "$OCSHIM_STATE_DIR"
+printf '#!/bin/sh\nsleep 600\n' >"$W/bin/opencode" && chmod +x "$W/bin/opencode"
+sock=$TMUX_TMPDIR/tmux-$(id -u)/default
+boot=$(tr -d - </proc/sys/kernel/random/boot_id)
+pid=4000123   # above pid_max: a process that is gone
+cat >"$OCSHIM_STATE_DIR/$pid-$boot-77.rec" <<REC
+ocshim_record=1
+pid=$pid
+boot_id=$boot
+start_time=77
+started_ms=1700000000000
+uid=$(id -u)
+exe=$W/bin/opencode
+cwd=$W/proj
+argc=1
+arg=opencode
+session=ses_keybinding0test
+session_source=log
+sessions=ses_keybinding0test
+tmux_socket=$sock
+tmux_pane=%0
+tmux_session=kb
+tmux_window=0
+tmux_window_name=opencode
+tmux_pane_index=0
+updated_ms=1700000001000
+state=running
+end=1
+REC
+chmod 600 "$OCSHIM_STATE_DIR"/*.rec
+
+# The README's lines, verbatim but for the socket's folder.
+grep -q "^    map ctrl+shift+r launch --type=background sh -c 'exec ocshim-restore --to \"unix:/tmp/kitty-\$PPID\"'" \
+    "$ROOT/README.md"
+ok "the README shows the binding tested here" test $? = 0
+cat >"$W/kitty.conf" <<CONF
+allow_remote_control socket-only
+listen_on unix:$W/kitty
+map ctrl+shift+r launch --type=background sh -c 'exec ocshim-restore --to "unix:$W/kitty-\$PPID" >$W/kb.log 2>&1'
+CONF
+
+n=$((90 + RANDOM % 400))
+while [ -e "/tmp/.X11-unix/X$n" ] || [ -e "/tmp/.X$n-lock" ]; do n=$((n + 1)); done
+Xvfb ":$n" -nolisten tcp -screen 0 1280x800x24 >"$W/xvfb.log" 2>&1 &
+XVFB_PID=$!
+export DISPLAY=:$n
+wait_until 10 test -e "/tmp/.X11-unix/X$n"
+kitty --config "$W/kitty.conf" >"$W/kitty.log" 2>&1 &
+KITTY_PIDS=$!
+wait_until 30 test -S "$W/kitty-$KITTY_PIDS"
+ok "kitty listens at listen_on + -<its pid> (what the binding relies on)" test -S "$W/kitty-$KITTY_PIDS"
+
+wait_until 20 sh -c 'xdotool search --pid '"$KITTY_PIDS"' >/dev/null 2>&1'
+win=$(xdotool search --pid "$KITTY_PIDS" | head -n 1)
+xdotool windowfocus --sync "$win" 2>/dev/null; sleep 0.5
+xdotool key --clearmodifiers ctrl+shift+r
+wait_until 30 tmux -S "$sock" has-session -t kb 2>/dev/null
+ok "the key brought the tmux session back (default server)" tmux -S "$sock" has-session -t kb
+titles() { kitty @ --to "unix:$W/kitty-$KITTY_PIDS" ls 2>/dev/null | python3 -c 'import json,sys; print(" ".join(t["title"] for w in json.load(sys.stdin) for t in w["tabs"]))'; }
+wait_until 30 sh -c "kitty @ --to 'unix:$W/kitty-$KITTY_PIDS' ls 2>/dev/null | grep -q '\"kb\"'"
+ok "... and kitty has a tab for it ($(titles))" sh -c "echo ' $(titles) ' | grep -q ' kb '"
+ok "... started in the recorded directory" \
+    test "$(tmux -S "$sock" display-message -p -t kb '#{pane_current_path}')" = "$W/proj"
+[ "$FAIL" = 0 ] || { echo "-- restore's output:"; cat "$W/kb.log"; }
+tmux -S "$sock" kill-server 2>/dev/null
+finish
