@@ -105,10 +105,14 @@ ok "'two words' runs opencode --session $idb" test "$(session_arg "=two words:0.
 ok "the hostile-named session runs opencode --session $idc" test "$(session_arg "=$S3:0.0")" = "$idc"
 ok "the restored opencode has the shim preloaded" \
     grep -q libocshim "/proc/$(pgrep -P "$(tm display-message -p -t "=s1:0.0" '#{pane_pid}')" | head -n 1)/maps"
+# Four TUIs resume at once on two cores: give them time (a pass returns as soon as it can).
 ok "the TUIs show the earlier conversations" \
-    wait_until 60 sh -c "tmux -S '$W/tmux.sock' capture-pane -p -t '=s1:0.0' | grep -q 'hello number 1' &&
+    wait_until 150 sh -c "tmux -S '$W/tmux.sock' capture-pane -p -t '=s1:0.0' | grep -q 'hello number 1' &&
                          tmux -S '$W/tmux.sock' capture-pane -p -t '=s1:0.1' | grep -q 'hello number 2' &&
                          tmux -S '$W/tmux.sock' capture-pane -p -t '=two words:0.0' | grep -q 'hello number 3'"
+for t in "=s1:0.0" "=s1:0.1" "=two words:0.0"; do
+    tm capture-pane -p -t "$t" | grep -q 'hello number' || { log "pane $t shows:"; tm capture-pane -p -t "$t" | grep -v '^ *$' | tail -n 8; }
+done
 ok "kitty has exactly one tab per tmux session, titled with its name, attaching to it" \
     test "$(kitty_tabs k1 | grep -c 'tmux -S')" = 3 -a \
          "$(kitty_tabs k1 | grep -c "^two words	.*tmux -S $W/tmux.sock attach -t =two words$")" = 1 -a \
