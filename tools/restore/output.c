@@ -51,7 +51,8 @@ void output_text(const struct plan *p, const struct opts *o, const struct kitty_
         sb_reset(&b);
         sb_printf(&b, "%-9s ", label(e));
         safe(&b, e->tsession);
-        sb_printf(&b, ":%d.%d  %s  ", e->win, e->pane, e->session_id ? e->session_id : "-");
+        sb_printf(&b, ":%d.%d  %s%s  ", e->win, e->pane, e->session_id ? e->session_id : "-",
+                  e->guess ? " (guess)" : "");
         safe(&b, e->dir);
         const char *extra = e->error ? e->error : e->action ? e->action : e->why;
         if (extra) {
@@ -115,7 +116,7 @@ void output_table(const struct plan *p)
         when(t, sizeof t, e->last_ms);
         sb_add(&r[5], t);
         sb_add(&r[6], pstate_name(e->state));
-        if (e->state == P_GUESS)
+        if (e->state == P_GUESS || e->guess)
             sb_add(&r[6], " (guess)");
         for (int c = 0; c < NC; c++)
             if (width(r[c].s) > wd[c])
@@ -158,7 +159,7 @@ void output_json(const struct plan *p, const struct opts *o, const struct kitty_
         else
             sb_add(&b, "null");
         sb_printf(&b, ",\"last_activity_ms\":%lld,\"state\":\"%s\",\"guess\":%s,\"result\":\"%s\"", e->last_ms,
-                  pstate_name(e->state), e->state == P_GUESS ? "true" : "false", label(e));
+                  pstate_name(e->state), e->state == P_GUESS || e->guess ? "true" : "false", label(e));
         const char *fields[][2] = { { "reason", e->why }, { "action", e->action }, { "error", e->error },
                                     { "pane_id", e->pane_id }, { "record", e->rec ? e->rec->file : NULL } };
         for (size_t f = 0; f < sizeof fields / sizeof fields[0]; f++) {

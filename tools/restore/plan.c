@@ -24,7 +24,7 @@ const char *pstate_name(enum pstate s)
     return "?";
 }
 
-static struct entry *add_entry(struct plan *p)
+struct entry *plan_add(struct plan *p)
 {
     if (p->n == p->cap) {
         p->cap = p->cap ? p->cap * 2 : 16;
@@ -80,7 +80,7 @@ static int is_quit(const struct ocrec *r)
     return r->state && strcmp(r->state, "exited") == 0 && r->hangup != 1;
 }
 
-static void fill_db(struct entry *e, struct ocdb *db)
+void plan_fill_db(struct entry *e, struct ocdb *db)
 {
     if (!e->session_id)
         return;
@@ -161,7 +161,7 @@ void plan_build(struct plan *p, const struct ocrec_list *recs, const struct tser
         if (best[i] != i)
             continue;
         const struct ocrec *r = &recs->v[i];
-        struct entry *e = add_entry(p);
+        struct entry *e = plan_add(p);
         e->rec = r;
         e->tsession = xstrdup(r->tmux_session);
         parse_int(r->tmux_window, &e->win);
@@ -190,7 +190,7 @@ void plan_build(struct plan *p, const struct ocrec_list *recs, const struct tser
         } else {
             e->state = P_RESTORE;
         }
-        fill_db(e, db);
+        plan_fill_db(e, db);
     }
     /* Never the same session in two places: alive anywhere wins; else the newest pane. */
     for (int k = 0; k < p->n; k++) {
@@ -244,7 +244,7 @@ void plan_build(struct plan *p, const struct ocrec_list *recs, const struct tser
             known = strcmp(p->v[k].tsession, tp->session_name) == 0 && p->v[k].win == tp->win && p->v[k].pane == tp->pane;
         if (known)
             continue;
-        struct entry *e = add_entry(p);
+        struct entry *e = plan_add(p);
         e->tsession = xstrdup(tp->session_name);
         e->win = tp->win;
         e->pane = tp->pane;
@@ -258,8 +258,9 @@ void plan_build(struct plan *p, const struct ocrec_list *recs, const struct tser
         e->session_id = cwd[0] ? ocdb_newest_root(db, cwd) : NULL;
         e->why = xstrdup(e->session_id ? "no record: newest root session of its directory (a guess)"
                                        : "no record, and no session of its directory in opencode's database");
-        fill_db(e, db);
+        plan_fill_db(e, db);
     }
+    resurrect_guesses(p, db, notes);
     qsort(p->v, (size_t)p->n, sizeof *p->v, cmp_entries);
     free(alive);
     free(best);

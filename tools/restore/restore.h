@@ -36,6 +36,7 @@ struct entry {
     long long updated_ms;
     enum pstate state;
     int was_quit;            /* P_RESTORE under --all of a quit-on-purpose record */
+    int guess;               /* the session id is a guess (no record; from tmux-resurrect) */
     char *why;               /* reason for a skip, or the duplicate's other place */
     char *title;             /* from opencode.db */
     long long last_ms;       /* the conversation's last activity (opencode.db), 0 unknown */
@@ -75,6 +76,12 @@ void plan_build(struct plan *p, const struct ocrec_list *recs, const struct tser
                 const struct tlive *live, const struct proc_table *pt, struct ocdb *db,
                 const struct opts *o, struct notes *notes);
 void plan_free(struct plan *p);
+/* A new zeroed entry at the end of the plan. */
+struct entry *plan_add(struct plan *p);
+/* Title, last activity, deleted/archived state from opencode.db. */
+void plan_fill_db(struct entry *e, struct ocdb *db);
+/* tmux-resurrect's save file: panes that ran opencode without a record (resurrect.c). */
+void resurrect_guesses(struct plan *p, struct ocdb *db, struct notes *notes);
 const char *pstate_name(enum pstate s);
 
 /* tmux.c */
