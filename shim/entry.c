@@ -186,11 +186,7 @@ EXPORT int epoll_pwait2(int ep, struct epoll_event *ev, int max, const struct ti
                         const sigset_t *set)
 {
     sigset_t tmp;
-    if (!REAL(epoll_pwait2)) {
-        errno = ENOSYS;
-        return -1;
-    }
-    return ocshim_real.epoll_pwait2(ep, ev, max, to, STRIP(set));
+    return REAL(epoll_pwait2)(ep, ev, max, to, STRIP(set));
 }
 
 EXPORT int signalfd(int fd, const sigset_t *set, int flags)

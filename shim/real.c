@@ -4,16 +4,19 @@
 #include "rawsys.h"
 
 #include <dlfcn.h>
+#include <errno.h>
 #include <string.h>
 #include <sys/syscall.h>
 
 struct ocshim_real ocshim_real;
-int ocshim_real_ready;
 
-/* No pthread_once: glibc's ends with a FUTEX_WAKE syscall, which every process on the
- * machine would then pay on its first sigaction or sigprocmask; and no waiting either: a
- * wrapper re-entered on the resolving thread (from a signal handler) would wait forever.
- * Whoever finds the table unready fills it; racing fillers store the same values. */
+extern char __ehdr_start[] __attribute__((visibility("hidden")));
+extern char _end[] __attribute__((visibility("hidden")));
+
+/* No pthread_once and no lock: glibc's pthread_once ends with a FUTEX_WAKE syscall, which
+ * every process on the machine would pay; and a wrapper re-entered from a signal handler on
+ * the looking-up thread must not wait. Racing look-ups store the same value. */
+
 /* A fatal error in a preloaded library: say so on stderr with a raw write, then leave. */
 static void die(const char *what)
 {
@@ -25,55 +28,37 @@ static void die(const char *what)
     __builtin_unreachable();
 }
 
-static void *next(const char *name, int required)
+/* epoll_pwait2 is newer than some glibc builds: without it, the wrapper answers ENOSYS. */
+static int no_epoll_pwait2(int ep, struct epoll_event *ev, int max, const struct timespec *to,
+                           const sigset_t *set)
 {
-    void *self = dlsym(RTLD_DEFAULT, name);
+    errno = ENOSYS;
+    return -1;
+}
+
+void *ocshim_real_lookup(void **slot, const char *name)
+{
     void *p = dlsym(RTLD_NEXT, name);
-    if (!p && required)
+    if (!p && strcmp(name, "epoll_pwait2") == 0)
+        p = (void *)no_epoll_pwait2;
+    if (!p)
         die(name);
-    /* RTLD_NEXT handing back our own wrapper would recurse forever. */
-    if (p && p == self) {
-        Dl_info a, b;
-        if (dladdr(p, &a) && dladdr((void *)&ocshim_real_init, &b) && a.dli_fbase == b.dli_fbase)
-            die("dlsym(RTLD_NEXT) returned the shim's own wrapper");
-    }
+    /* RTLD_NEXT handing back a function of the shim itself would recurse forever. Our own
+     * object spans [__ehdr_start, _end) (linker-defined, per object): a range check, where
+     * dladdr() would cost every process a walk of symbol tables. */
+    if ((char *)p >= __ehdr_start && (char *)p < _end && p != (void *)no_epoll_pwait2)
+        die("dlsym(RTLD_NEXT) returned the shim's own wrapper");
+    __atomic_store_n(slot, p, __ATOMIC_RELEASE);
     return p;
 }
 
-static void resolve(void)
-{
-    struct ocshim_real r = { 0 };   /* filled here, published field by field below */
-    r.pthread_create = next("pthread_create", 1);
-    r.sigprocmask = next("sigprocmask", 1);
-    r.pthread_sigmask = next("pthread_sigmask", 1);
-    r.sigaction = next("sigaction", 1);
-    r.signal = next("signal", 1);
-    r.sigsuspend = next("sigsuspend", 1);
-    r.ppoll = next("ppoll", 1);
-    r.pselect = next("pselect", 1);
-    r.epoll_pwait = next("epoll_pwait", 1);
-    r.epoll_pwait2 = next("epoll_pwait2", 0);
-    r.signalfd = next("signalfd", 1);
-    r.exit = next("exit", 1);
-    r._exit = next("_exit", 1);
-    r._Exit = next("_Exit", 1);
-    r.quick_exit = next("quick_exit", 1);
-    r.open = next("open", 1);
-    r.open64 = next("open64", 1);
-    r.openat = next("openat", 1);
-    r.openat64 = next("openat64", 1);
-    r.close = next("close", 1);
-    r.pwrite64 = next("pwrite64", 1);
-    r.execve = next("execve", 1);
-    /* Pointer-sized relaxed stores: a racing reader sees the old or the new (same) value. */
-    void **dst = (void **)&ocshim_real, **src = (void **)&r;
-    for (size_t i = 0; i < sizeof r / sizeof(void *); i++)
-        __atomic_store_n(&dst[i], src[i], __ATOMIC_RELAXED);
-    __atomic_store_n(&ocshim_real_ready, 1, __ATOMIC_RELEASE);
-}
+#define LOOKUP(fn) ocshim_real_slot((void **)&ocshim_real.fn, #fn)
 
 void ocshim_real_init(void)
 {
-    if (!__atomic_load_n(&ocshim_real_ready, __ATOMIC_ACQUIRE))
-        resolve();
+    LOOKUP(pthread_create); LOOKUP(sigprocmask); LOOKUP(pthread_sigmask); LOOKUP(sigaction);
+    LOOKUP(signal); LOOKUP(sigsuspend); LOOKUP(ppoll); LOOKUP(pselect); LOOKUP(epoll_pwait);
+    LOOKUP(epoll_pwait2); LOOKUP(signalfd); LOOKUP(exit); LOOKUP(_exit); LOOKUP(_Exit);
+    LOOKUP(quick_exit); LOOKUP(open); LOOKUP(open64); LOOKUP(openat); LOOKUP(openat64);
+    LOOKUP(close); LOOKUP(pwrite64); LOOKUP(execve);
 }

@@ -39,16 +39,22 @@ struct ocshim_real {
 };
 
 extern struct ocshim_real ocshim_real;
-extern int ocshim_real_ready;   /* set (release) once every field is filled */
 
-/* Resolves the table once; cheap after the first call. Never fails quietly: a missing
- * required symbol or one that resolves to the shim itself ends the process with a message. */
+/* Looks one function up (dlsym RTLD_NEXT), stores it in its slot and returns it. Never fails
+ * quietly: a missing required symbol, or one that resolves to the shim itself, ends the
+ * process with a message. */
+void *ocshim_real_lookup(void **slot, const char *name);
+/* Fills every slot (opencode's constructor: all of them will be needed). */
 void ocshim_real_init(void);
 
-/* One predictable branch (a plain load on x86_64) on every call after the first. */
-#define REAL(fn)                                                                  \
-    ((__builtin_expect(__atomic_load_n(&ocshim_real_ready, __ATOMIC_ACQUIRE), 1)  \
-          ? (void)0 : ocshim_real_init()),                                        \
-     ocshim_real.fn)
+static inline void *ocshim_real_slot(void **slot, const char *name)
+{
+    void *p = __atomic_load_n(slot, __ATOMIC_ACQUIRE);
+    return __builtin_expect(p != 0, 1) ? p : ocshim_real_lookup(slot, name);
+}
+
+/* One predictable branch (a plain load on x86_64) on every call after a function's first;
+ * each function is looked up on its own first use, so a process pays only for what it calls. */
+#define REAL(fn) ((__typeof__(ocshim_real.fn))ocshim_real_slot((void **)&ocshim_real.fn, #fn))
 
 #endif

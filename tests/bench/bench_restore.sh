@@ -9,40 +9,11 @@ N=${BENCH_SESSIONS:-30}
 export HOME=$W/home OCSHIM_STATE_DIR=$W/state OCSHIM_LIB=$ROOT/build/libempty.so
 unset TMUX TMUX_PANE KITTY_WINDOW_ID KITTY_LISTEN_ON LD_PRELOAD OPENCODE_DB
 mkdir -p "$HOME" "$W/bin" && mkdir -m 700 "$OCSHIM_STATE_DIR"
-# A stand-in for opencode (the benchmark times the restore's orchestration, not opencode's
-# start-up): a script that keeps the name opencode and waits.
-printf '#!/bin/sh\nsleep 600\n' >"$W/bin/opencode" && chmod +x "$W/bin/opencode"
-boot=$(tr -d - </proc/sys/kernel/random/boot_id)
 for s in $(seq 1 "$N"); do
     mkdir -p "$W/p$s"
-    for pn in 0 1; do
-        pid=$((4000000 + s * 2 + pn))   # above pid_max: never alive
-        id=$(printf 'ses_bench%04d%d' "$s" "$pn")
-        cat >"$OCSHIM_STATE_DIR/$pid-$boot-77.rec" <<REC
-ocshim_record=1
-pid=$pid
-boot_id=$boot
-start_time=77
-started_ms=1700000000000
-uid=$(id -u)
-exe=$W/bin/opencode
-cwd=$W/p$s
-argc=1
-arg=opencode
-session=$id
-session_source=log
-sessions=$id
-directory=$W/p$s
-tmux_socket=$W/tmux.sock
-tmux_pane=%$((s * 2 + pn))
-tmux_session=bench $s
-tmux_window=0
-tmux_window_name=oc
-tmux_pane_index=$pn
-updated_ms=1700000001000
-state=running
-end=1
-REC
+    for pn in 0 1; do   # pids above pid_max: never alive; opencode is a stand-in script
+        standin_record $((4000000 + s * 2 + pn)) "$(printf 'ses_bench%04d%d' "$s" "$pn")" \
+            "$W/p$s" "$W/tmux.sock" "bench $s" 0 "$pn"
     done
 done
 kitty_up k || { echo "kitty did not start"; exit 1; }

@@ -21,6 +21,18 @@ for cmd in "/bin/true" "/bin/bash -c true"; do
     "$EXECB" 15 200 - "$ROOT/build/libempty.so" "$SHIM" -- $cmd
 done
 
+echo "-- instructions per exec (valgrind callgrind: repeatable, unlike wall time on a shared VM)"
+for cmd in "/bin/true" "/bin/bash -c true"; do
+    counts=""
+    for lib in "" "$ROOT/build/libempty.so" "$SHIM"; do
+        n=$(env ${lib:+LD_PRELOAD=$lib} valgrind --tool=callgrind --callgrind-out-file=/dev/null $cmd 2>&1 \
+            | sed -n 's/.*Collected : \([0-9]*\).*/\1/p')
+        counts="$counts $n"
+    done
+    set -- $counts
+    printf '%-18s none %s, empty %s, shim %s instructions: shim - empty = %s\n' "$cmd" "$1" "$2" "$3" $(($3 - $2))
+done
+
 world_up 1.18.34
 echo
 echo "== 2. opencode run, $PAIRS interleaved pairs (wall s, CPU s = user+sys)"

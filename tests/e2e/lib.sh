@@ -103,6 +103,44 @@ opencode_pid_in() {
     pgrep -P "$p" -f "$OC" | head -n 1
 }
 
+# standin_record PID SESSION_ID DIR SOCKET TMUX_SESSION WINDOW PANE_INDEX: a record (as the
+# shim writes them) of an opencode process that died with tmux, whose program is the stand-in
+# script $W/bin/opencode (for tests of the restore's orchestration, not of opencode).
+standin_record() {
+    local boot; boot=$(tr -d - </proc/sys/kernel/random/boot_id)
+    local f=$OCSHIM_STATE_DIR/$1-$boot-77.rec
+    if [ ! -x "$W/bin/opencode" ]; then
+        mkdir -p "$W/bin"
+        printf '#!/bin/sh\nsleep 600\n' >"$W/bin/opencode" && chmod +x "$W/bin/opencode"
+    fi
+    cat >"$f" <<REC
+ocshim_record=1
+pid=$1
+boot_id=$boot
+start_time=77
+started_ms=1700000000000
+uid=$(id -u)
+exe=$W/bin/opencode
+cwd=$3
+argc=1
+arg=opencode
+session=$2
+session_source=log
+sessions=$2
+directory=$3
+tmux_socket=$4
+tmux_pane=%$1
+tmux_session=$5
+tmux_window=$6
+tmux_window_name=oc
+tmux_pane_index=$7
+updated_ms=1700000001000
+state=running
+end=1
+REC
+    chmod 600 "$f"
+}
+
 cleanup() {
     tm kill-server 2>/dev/null
     declare -F kitty_down >/dev/null && kitty_down

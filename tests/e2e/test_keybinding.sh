@@ -9,35 +9,8 @@ export HOME=$W/home OCSHIM_STATE_DIR=$W/state OCSHIM_LIB=$ROOT/build/libempty.so
 export TMUX_TMPDIR=$W/tt PATH=$ROOT/build:$PATH
 unset TMUX TMUX_PANE KITTY_WINDOW_ID KITTY_LISTEN_ON LD_PRELOAD OPENCODE_DB
 mkdir -p "$HOME" "$W/bin" "$W/proj" "$TMUX_TMPDIR" && mkdir -m 700 "$OCSHIM_STATE_DIR"
-printf '#!/bin/sh\nsleep 600\n' >"$W/bin/opencode" && chmod +x "$W/bin/opencode"
 sock=$TMUX_TMPDIR/tmux-$(id -u)/default
-boot=$(tr -d - </proc/sys/kernel/random/boot_id)
-pid=4000123   # above pid_max: a process that is gone
-cat >"$OCSHIM_STATE_DIR/$pid-$boot-77.rec" <<REC
-ocshim_record=1
-pid=$pid
-boot_id=$boot
-start_time=77
-started_ms=1700000000000
-uid=$(id -u)
-exe=$W/bin/opencode
-cwd=$W/proj
-argc=1
-arg=opencode
-session=ses_keybinding0test
-session_source=log
-sessions=ses_keybinding0test
-tmux_socket=$sock
-tmux_pane=%0
-tmux_session=kb
-tmux_window=0
-tmux_window_name=opencode
-tmux_pane_index=0
-updated_ms=1700000001000
-state=running
-end=1
-REC
-chmod 600 "$OCSHIM_STATE_DIR"/*.rec
+standin_record 4000123 ses_keybinding0test "$W/proj" "$sock" kb 0 0   # a process that is gone
 
 # The README's lines, verbatim but for the socket's folder.
 grep -q "^    map ctrl+shift+r launch --type=background sh -c 'exec ocshim-restore --to \"unix:/tmp/kitty-\$PPID\"'" \

@@ -392,3 +392,21 @@ void ocrec_list_free(struct ocrec_list *l)
     l->v = NULL;
     l->n = l->cap = 0;
 }
+
+int ocrec_newer(const struct ocrec *a, const struct ocrec *b)
+{
+    if (a->updated_ms != b->updated_ms)
+        return a->updated_ms > b->updated_ms;
+    return a->started_ms > b->started_ms;
+}
+
+static int same_str(const char *a, const char *b)
+{
+    return strcmp(a ? a : "", b ? b : "") == 0;
+}
+
+int ocrec_same_pane(const struct ocrec *a, const struct ocrec *b)
+{
+    return same_str(a->tmux_session, b->tmux_session) && same_str(a->tmux_window, b->tmux_window) &&
+           same_str(a->tmux_pane_index, b->tmux_pane_index);
+}

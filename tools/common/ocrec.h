@@ -45,5 +45,11 @@ char *ocrec_state_dir(void);
  * Returns the number of records loaded, or -1 when the directory was refused. */
 int ocrec_load_dir(const char *dir, struct ocrec_list *out, struct notes *notes);
 void ocrec_list_free(struct ocrec_list *l);
+/* 1 if a is newer than b: updated_ms, then started_ms. The rule that picks the record a
+ * tmux pane is restored from (ocshim-restore) and so the one `ocshim gc` must keep. */
+int ocrec_newer(const struct ocrec *a, const struct ocrec *b);
+/* 1 if both records name the same tmux pane: session name, window and pane index (the
+ * server's socket is not compared). Absent fields compare as empty. */
+int ocrec_same_pane(const struct ocrec *a, const struct ocrec *b);
 
 #endif

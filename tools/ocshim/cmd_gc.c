@@ -16,22 +16,11 @@ static const char usage[] =
     "are not the newest record of their tmux pane (the one ocshim-restore uses). Running\n"
     "processes' records and each pane's newest record are never removed.\n";
 
-static int same(const char *a, const char *b)
-{
-    return strcmp(a ? a : "", b ? b : "") == 0;
-}
-
+/* The pane a record names, on its tmux server: what ocshim-restore picks a record by. */
 static int same_pane(const struct ocrec *a, const struct ocrec *b)
 {
-    return same(a->tmux_socket, b->tmux_socket) && same(a->tmux_session, b->tmux_session) &&
-           same(a->tmux_window, b->tmux_window) && same(a->tmux_pane_index, b->tmux_pane_index);
-}
-
-static int newer(const struct ocrec *a, const struct ocrec *b)
-{
-    if (a->updated_ms != b->updated_ms)
-        return a->updated_ms > b->updated_ms;
-    return a->started_ms > b->started_ms;
+    return ocrec_same_pane(a, b) &&
+           strcmp(a->tmux_socket ? a->tmux_socket : "", b->tmux_socket ? b->tmux_socket : "") == 0;
 }
 
 int cmd_gc(int argc, char **argv)
@@ -69,7 +58,7 @@ int cmd_gc(int argc, char **argv)
         if (!keep && r->tmux_session && *r->tmux_session) {
             keep = 1;      /* the newest of its pane stays: the restore reads it */
             for (int j = 0; j < recs.n; j++)
-                if (j != i && same_pane(r, &recs.v[j]) && newer(&recs.v[j], r))
+                if (j != i && same_pane(r, &recs.v[j]) && ocrec_newer(&recs.v[j], r))
                     keep = 0;
         }
         if (keep) {

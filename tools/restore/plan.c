@@ -66,14 +66,6 @@ static int parse_int(const char *s, int *v)
     return 0;
 }
 
-/* Newer record first: updated_ms, then started_ms. */
-static int newer(const struct ocrec *a, const struct ocrec *b)
-{
-    if (a->updated_ms != b->updated_ms)
-        return a->updated_ms > b->updated_ms;
-    return a->started_ms > b->started_ms;
-}
-
 static int is_quit(const struct ocrec *r)
 {
     /* Restore: running-but-gone, or exited with hangup=1. Anything else that exited is a quit. */
@@ -142,16 +134,14 @@ void plan_build(struct plan *p, const struct ocrec_list *recs, const struct tser
             if (j == i || best[j] == -2)
                 continue;
             const struct ocrec *q = &recs->v[j];
-            if (strcmp(q->tmux_session, r->tmux_session) == 0 && strcmp(q->tmux_window, r->tmux_window) == 0 &&
-                strcmp(q->tmux_pane_index, r->tmux_pane_index) == 0 && newer(q, &recs->v[top]))
+            if (ocrec_same_pane(q, r) && ocrec_newer(q, &recs->v[top]))
                 top = j;
         }
         for (int j = 0; j < n; j++) {
             if (best[j] == -2)
                 continue;
             const struct ocrec *q = &recs->v[j];
-            if (strcmp(q->tmux_session, r->tmux_session) == 0 && strcmp(q->tmux_window, r->tmux_window) == 0 &&
-                strcmp(q->tmux_pane_index, r->tmux_pane_index) == 0)
+            if (ocrec_same_pane(q, r))
                 best[j] = top;
         }
     }
