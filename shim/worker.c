@@ -78,29 +78,31 @@ static void publish(struct worker *w)
     int64_t t0 = w->first_trap_ns;
     int sync_fd = -1;
     childenv_publish(w->ss.active);     /* children first: the next spawn may be imminent */
-    if (write_record_at(w, &sync_fd) == 0) {
-        if (t0)
-            dbg("record id=%s source=%s trap_to_record_us=%lld", w->ss.active, w->ss.source,
-                (long long)(capture_now_ns() - t0) / 1000);
-        record_sync(sync_fd, w->dirfd);
-    }
+    if (write_record_at(w, &sync_fd) == 0 && t0)
+        dbg("record id=%s source=%s trap_to_record_us=%lld", w->ss.active, w->ss.source,
+            (long long)(capture_now_ns() - t0) / 1000);
     const char *how;
     int code, hangup;
-    if (!w->pi->tmux_socket[0] || w->ex.how || capture_exit_pending(&how, &code, &hangup))
-        return;                         /* leaving: the final record comes first */
     struct tmux_info ti;
     memset(&ti, 0, sizeof ti);
-    if (tmuxctl_publish(w->pi->tmux_socket, w->pi->tmux_pane, w->ss.active, w->pi->env, &ti) != 0) {
+    if (!w->pi->tmux_socket[0] || w->ex.how || capture_exit_pending(&how, &code, &hangup)) {
+        /* not in tmux, or leaving: the final record comes first */
+    } else if (tmuxctl_publish(w->pi->tmux_socket, w->pi->tmux_pane, w->ss.active, w->pi->env,
+                               &ti) != 0) {
         dbg("tmux: could not set the pane option (socket %s, pane %s)", w->pi->tmux_socket,
             w->pi->tmux_pane);
-        return;
+    } else {
+        dbg("tmux id=%s trap_to_tmux_us=%lld tmux_done_ms=%lld", w->ss.active,
+            t0 ? (long long)(capture_now_ns() - t0) / 1000 : -1LL, realtime_ms());
+        if (memcmp(&ti, &w->ti, sizeof ti) != 0) {
+            w->ti = ti;
+            write_record(w);
+        }
     }
-    dbg("tmux id=%s trap_to_tmux_us=%lld tmux_done_ms=%lld", w->ss.active,
-        t0 ? (long long)(capture_now_ns() - t0) / 1000 : -1LL, realtime_ms());
-    if (memcmp(&ti, &w->ti, sizeof ti) != 0) {
-        w->ti = ti;
-        write_record(w);
-    }
+    /* Durability last: the record is already in place for readers, and its fsync (milliseconds
+     * on a slow disk) no longer delays the tmux option. */
+    if (sync_fd >= 0)
+        record_sync(sync_fd, w->dirfd);
 }
 
 static void on_event(const struct logscan_event *ev, void *arg)

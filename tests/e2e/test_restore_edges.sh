@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# With tmux-resurrect: the README's hook line run the way tmux-resurrect runs it (inside the
+# Edge cases of ocshim-restore. With tmux-resurrect: the README's hook line run the way tmux-resurrect runs it (inside the
 # tmux server, after it restored the panes), and the fallback for a pane that tmux-resurrect's
 # save file shows running opencode but that has no record (opencode ran without the shim):
-# the newest root session of its directory, restored and marked as a guess.
+# the newest root session of its directory, restored and marked as a guess. Then records the
+# restore must skip with a note: archived or deleted conversations, truncated, foreign and
+# symlinked record files.
 source "$(dirname "$0")/lib.sh"
 world_up 1.18.34
 export PATH=$ROOT/build:$PATH OCSHIM_LIB=$SHIM
@@ -49,4 +51,28 @@ ok "the restored opencode has the shim preloaded (capture goes on)" \
 wait_until 60 tui_ready rs:0.0
 ok "the TUI shows the earlier conversation" wait_until 60 pane_has rs:0.0 "hello from before the reboot"
 [ "$FAIL" = 0 ] || cat "$W/hook.out"
+
+# --- records the restore must not trust or use: archived, deleted, truncated, symlink, foreign --
+arch=$(db "select id from session where directory='$dR' and parent_id is null order by time_updated desc limit 1")
+sqlite3 "$OC_DB" "update session set time_archived=1795500000000 where id='$arch'"   # test fixture
+standin_record 4000201 "$arch" "$dR" "$W/tmux.sock" edge 0 0
+standin_record 4000202 ses_notindatabase0000000000 "$W" "$W/tmux.sock" edge 1 0
+standin_record 4000203 ses_truncated00000000000000 "$W" "$W/tmux.sock" edge 2 0
+sed -i '/^end=1$/d' "$OCSHIM_STATE_DIR"/4000203-*.rec
+standin_record 4000204 ses_foreign000000000000000 "$W" "$W/tmux.sock" edge 3 0
+chown nobody "$OCSHIM_STATE_DIR"/4000204-*.rec
+standin_record 4000205 ses_symlinked0000000000000 "$W" "$W/tmux.sock" edge 4 0
+mv "$OCSHIM_STATE_DIR"/4000205-*.rec "$W/real.rec"
+ln -s "$W/real.rec" "$OCSHIM_STATE_DIR/4000205-$(tr -d - </proc/sys/kernel/random/boot_id)-77.rec"
+n_before=$(ls -A "$OCSHIM_STATE_DIR" | wc -l)
+OCSHIM_RESURRECT_FILE= "$ROOT/build/ocshim-restore" -S "$W/tmux.sock" --dry-run --no-kitty >"$W/edge" 2>&1; rc=$?
+ok "edge records: the restore still runs (exit $rc)" test "$rc" = 0 -o "$rc" = 1
+ok "an archived conversation is skipped with a note" grep -qE "edge:0.0 .*$arch.*archived" "$W/edge"
+ok "a conversation missing from opencode.db is skipped as deleted" grep -qE "edge:1.0 .*deleted" "$W/edge"
+ok "a truncated record is skipped with a note" grep -qE "note: .*4000203.*(truncat|end=1)" "$W/edge"
+ok "another user's record is skipped with a note" grep -qE "note: .*4000204" "$W/edge"
+ok "a symlinked record is skipped with a note" grep -qE "note: .*4000205.*symlink" "$W/edge"
+ok "none of them would be restored" sh -c "! grep -qE '^restore .*edge:' '$W/edge'"
+ok "nothing was deleted or rewritten in the state directory" test "$(ls -A "$OCSHIM_STATE_DIR" | wc -l)" = "$n_before"
+[ "$FAIL" = 0 ] || cat "$W/edge"
 finish
