@@ -9,11 +9,9 @@
 #include "real.h"
 #include "record.h"
 #include "session.h"
-#include "spawnread.h"
 #include "sud.h"
 #include "tmuxctl.h"
 
-#include <dlfcn.h>
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
@@ -135,39 +133,6 @@ static void drain(struct worker *w)
     }
 }
 
-/* `opencode --continue` resumes the newest root session of its directory (measured on 1.18:
- * by time_updated, directory equal to the cwd). Ask the ocshim tool, which reads opencode.db
- * read-only in a process of its own: never a second SQLite library inside opencode. */
-static void resolve_continue(struct worker *w)
-{
-    Dl_info self;
-    if (!dladdr((void *)&worker_start, &self) || !self.dli_fname)
-        return;
-    char dir[4096], path[4200];
-    snprintf(dir, sizeof dir, "%s", self.dli_fname);
-    char *slash = strrchr(dir, '/');
-    if (!slash)
-        return;
-    *slash = '\0';
-    const char *cand[] = { "../bin/ocshim", "ocshim" };
-    for (size_t i = 0; i < sizeof cand / sizeof *cand; i++) {
-        snprintf(path, sizeof path, "%s/%s", dir, cand[i]);
-        if (access(path, X_OK) != 0)
-            continue;
-        char *argv[] = { path, "id", "--continue", w->pi->cwd, NULL };
-        char out[128];
-        int n = spawn_read(path, argv, w->pi->env, out, sizeof out, 3000);
-        while (n > 0 && (out[n - 1] == '\n' || out[n - 1] == '\r'))
-            out[--n] = '\0';
-        if (n > 0 && session_set(&w->ss, out, "continue"))
-            publish(w);
-        else
-            dbg("--continue: no session found for %s", w->pi->cwd);
-        return;
-    }
-    dbg("--continue: the ocshim tool is not installed next to the shim");
-}
-
 static void *worker_main(void *arg)
 {
     struct worker *w = arg;
@@ -195,8 +160,6 @@ static void *worker_main(void *arg)
             publish(w);
         else
             dbg("ignoring a malformed --session value");
-    } else if (cli.cont && !cli.fork) {
-        resolve_continue(w);
     }
 
     int efd = capture_eventfd();

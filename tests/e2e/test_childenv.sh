@@ -45,19 +45,6 @@ prompt "$p2" "RUN: sh $W/sid.sh :END"
 wait_until 60 pane_has "$p2" "done: SID=$id"
 ok "TUI --session ID: the first command sees ID" pane_has "$p2" "done: SID=$id"
 
-# --- opencode --continue: the session it resumes, known before any prompt ---------------------
-want=$(db "select id from session where parent_id is null and directory='$W/proj' order by time_updated desc limit 1")
-ok "ocshim id --continue DIR names the newest root session of DIR" test "$(ocshim id --continue "$W/proj")" = "$want"
-p3=$(pane_run three "$W/proj" "$RUNOC --continue")
-wait_until 10 test -n "$(pane_opt "$p3")"
-ok "opencode --continue: the pane option is the resumed session, before any prompt" test "$(pane_opt "$p3")" = "$want"
-ok "... the record says session_source=continue" \
-    test "$(rec_get "$(record_of "$(opencode_pid_in "$p3")")" session_source)" = continue
-wait_until 90 tui_ready "$p3"
-prompt "$p3" "RUN: sh $W/sid.sh :END"
-wait_until 60 pane_has "$p3" "done: SID=$want"
-ok "... and opencode resumed that very session (its first command sees it)" pane_has "$p3" "done: SID=$want"
-
 # --- ocshim id outside opencode; ls; gc ------------------------------------------------------
 ocshim id >/dev/null 2>"$W/err"; rc=$?
 ok "ocshim id outside opencode exits 1 with one line" test "$rc" = 1 -a "$(wc -l <"$W/err")" = 1

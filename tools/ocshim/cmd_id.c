@@ -1,7 +1,6 @@
 /* cmd_id.c - `ocshim id`: which opencode session is this process (or tmux pane) part of? */
 #include "ocshim.h"
 
-#include "ocdb.h"
 #include "proc.h"
 #include "quote.h"
 #include "runcmd.h"
@@ -15,10 +14,8 @@
 static const char usage[] =
     "usage: ocshim id [PID]\n"
     "       ocshim id --pane %N [-L NAME | -S PATH]\n"
-    "       ocshim id --continue DIR\n"
     "Prints the session id of the nearest opencode ancestor of PID (default: the caller),\n"
-    "from that process's record; or of a tmux pane, from its @opencode_session option; or the\n"
-    "session `opencode --continue` resumes in DIR (its newest root session, from opencode.db).\n"
+    "from that process's record; or of a tmux pane, from its @opencode_session option.\n"
     "Exit 1 when there is none.\n";
 
 /* The live record of process pid (alive, same start time and boot), or NULL. */
@@ -66,24 +63,6 @@ static int by_pane(const char *pane, const char *L, const char *S)
     return ok ? EXIT_OK : EXIT_FAIL;
 }
 
-static int by_continue(const char *dir)
-{
-    struct notes notes = { 0 };
-    struct ocdb db;
-    ocdb_open(&db, NULL, &notes);
-    char *sid = ocdb_newest_root(&db, dir);
-    if (sid && session_id_valid(sid))
-        printf("%s\n", sid);
-    else
-        fprintf(stderr, "ocshim id: no session of %s in opencode's database%s\n", dir,
-                notes.n ? " (it could not be read)" : "");
-    int rc = sid && session_id_valid(sid) ? EXIT_OK : EXIT_FAIL;
-    free(sid);
-    notes_free(&notes);
-    ocdb_close(&db);
-    return rc;
-}
-
 int cmd_id(int argc, char **argv)
 {
     const char *pane = NULL, *L = NULL, *S = NULL, *pidarg = NULL;
@@ -91,8 +70,6 @@ int cmd_id(int argc, char **argv)
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
             fputs(usage, stdout);
             return EXIT_OK;
-        } else if (strcmp(argv[i], "--continue") == 0 && i + 1 < argc) {
-            return by_continue(argv[i + 1]);
         } else if (strcmp(argv[i], "--pane") == 0 && i + 1 < argc) {
             pane = argv[++i];
         } else if (strcmp(argv[i], "-L") == 0 && i + 1 < argc) {
