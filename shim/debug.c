@@ -21,11 +21,6 @@ void debug_open(const char *setting, const char *state_dir, int pid)
     dfd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0600);
 }
 
-int debug_on(void)
-{
-    return dfd >= 0;
-}
-
 void dbg(const char *fmt, ...)
 {
     if (dfd < 0)

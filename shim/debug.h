@@ -5,7 +5,6 @@
 #define OCSHIM_DEBUG_H
 
 void debug_open(const char *setting, const char *state_dir, int pid);
-int debug_on(void);
 void dbg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #endif

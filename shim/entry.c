@@ -8,7 +8,6 @@
 #include "childenv.h"
 #include "procinfo.h"
 #include "real.h"
-#include "shim.h"
 #include "sigsafe.h"
 #include "sud.h"
 #include "worker.h"
@@ -23,7 +22,7 @@
 
 #define EXPORT __attribute__((visibility("default")))
 
-int ocshim_active;
+static int ocshim_active;   /* this is opencode and capture is armed (set once, by the constructor) */
 static struct procinfo *proc;   /* allocated in opencode only: no .bss cost elsewhere */
 
 /* Thread-local re-entry guard: a wrapper called from inside the shim passes straight through. */
