@@ -145,9 +145,24 @@ int procinfo_load(struct procinfo *pi)
     return 0;
 }
 
+/* opencode's options that take a value (1.14-1.18), so their values are not taken for the
+ * command or the project directory. */
+static int takes_value(const char *a)
+{
+    static const char *const opts[] = { "--log-level", "--port", "--hostname", "--mdns-domain", "--cors",
+                                         "-m", "--model", "--prompt", "--agent", "--replay-limit",
+                                         "--format", "--file", "-f", "--title", "--attach", "--password",
+                                         "-p", "--username", "-u", "--variant", "--command", NULL };
+    for (int i = 0; opts[i]; i++)
+        if (strcmp(a, opts[i]) == 0)
+            return 1;
+    return 0;
+}
+
 void procinfo_parse_cli(int argc, char **argv, struct cli_session *out)
 {
     memset(out, 0, sizeof *out);
+    int npos = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (strcmp(a, "--") == 0)
@@ -163,6 +178,30 @@ void procinfo_parse_cli(int argc, char **argv, struct cli_session *out)
             out->cont = 1;
         } else if (strcmp(a, "--fork") == 0) {
             out->fork = 1;
+        } else if (strcmp(a, "--dir") == 0) {
+            if (i + 1 < argc && out->run)
+                out->dir = argv[i + 1];
+            i++;
+        } else if (strncmp(a, "--dir=", 6) == 0) {
+            if (out->run)
+                out->dir = a + 6;
+        } else if (takes_value(a)) {
+            i++;
+        } else if (a[0] != '-' && npos++ == 0) {
+            /* the first positional: a command, or the TUI's project directory */
+            static const char *const cmds[] = { "completion", "acp", "mcp", "attach", "debug", "providers",
+                                                "auth", "agent", "upgrade", "uninstall", "serve", "web",
+                                                "models", "stats", "export", "import", "github", "pr",
+                                                "session", "plugin", "plug", "db", NULL };
+            if (strcmp(a, "run") == 0) {
+                out->run = 1;
+                continue;
+            }
+            for (int k = 0; cmds[k]; k++)
+                if (strcmp(a, cmds[k]) == 0)
+                    out->other = 1;
+            if (!out->other)
+                out->dir = a;
         }
     }
 }

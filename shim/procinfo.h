@@ -41,6 +41,9 @@ struct cli_session {
     const char *session;   /* --session/-s ID, NULL if absent */
     int cont;              /* --continue/-c */
     int fork;              /* --fork */
+    int run;               /* the `run` command (else the TUI, or another command: other) */
+    int other;             /* a command where --continue is not opencode's local resume (attach, ...) */
+    const char *dir;       /* the TUI's project argument, or run's --dir; NULL: the cwd */
 };
 void procinfo_parse_cli(int argc, char **argv, struct cli_session *out);
 

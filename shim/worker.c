@@ -9,10 +9,13 @@
 #include "real.h"
 #include "record.h"
 #include "session.h"
+#include "spawnread.h"
 #include "sud.h"
 #include "tmuxctl.h"
 
+#include <dlfcn.h>
 #include <errno.h>
+#include <limits.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
@@ -133,6 +136,52 @@ static void drain(struct worker *w)
     }
 }
 
+/* `opencode DIR` (and `opencode run --dir DIR`) works in DIR: the record names DIR, resolved against
+ * the directory opencode started in. */
+static void use_project_dir(struct procinfo *pi, const char *dir)
+{
+    char buf[sizeof pi->cwd + 8], real[PATH_MAX];
+    int n = dir[0] == '/' ? snprintf(buf, sizeof buf, "%s", dir) : snprintf(buf, sizeof buf, "%s/%s", pi->cwd, dir);
+    if (n > 0 && (size_t)n < sizeof buf && realpath(buf, real) && strlen(real) < sizeof pi->cwd)
+        memcpy(pi->cwd, real, strlen(real) + 1);
+    else
+        dbg("project directory %s not resolved; keeping %s", dir, pi->cwd);
+}
+
+/* `opencode --continue` resumes a session chosen by opencode's own rule over opencode.db (the
+ * project's newest root session at or below the directory; `run`: of the directory itself).
+ * Ask the ocshim tool, which replays that rule read-only in a process of its own: never a second
+ * SQLite library inside opencode. */
+static void resolve_continue(struct worker *w, int run)
+{
+    Dl_info self;
+    if (!dladdr((void *)&worker_start, &self) || !self.dli_fname)
+        return;
+    char dir[4096], path[4200];
+    snprintf(dir, sizeof dir, "%s", self.dli_fname);
+    char *slash = strrchr(dir, '/');
+    if (!slash)
+        return;
+    *slash = '\0';
+    const char *cand[] = { "../bin/ocshim", "ocshim" };
+    for (size_t i = 0; i < sizeof cand / sizeof *cand; i++) {
+        snprintf(path, sizeof path, "%s/%s", dir, cand[i]);
+        if (access(path, X_OK) != 0)
+            continue;
+        char *argv[] = { path, "id", "--continue", w->pi->cwd, run ? "--run" : NULL, NULL };
+        char out[128];
+        int n = spawn_read(path, argv, w->pi->env, out, sizeof out, 3000);
+        while (n > 0 && (out[n - 1] == '\n' || out[n - 1] == '\r'))
+            out[--n] = '\0';
+        if (n > 0 && session_set(&w->ss, out, "continue"))
+            publish(w);
+        else
+            dbg("--continue: no session found for %s", w->pi->cwd);
+        return;
+    }
+    dbg("--continue: the ocshim tool is not installed next to the shim");
+}
+
 static void *worker_main(void *arg)
 {
     struct worker *w = arg;
@@ -150,16 +199,21 @@ static void *worker_main(void *arg)
     dbg("active: exe=%s tmux=%s pane=%s", pi->exe, pi->tmux_socket[0] ? pi->tmux_socket : "-",
         pi->tmux_pane ? pi->tmux_pane : "-");
 
+    struct cli_session cli;
+    procinfo_parse_cli(pi->argc, pi->argv, &cli);
+    if (cli.dir && !cli.other)
+        use_project_dir(pi, cli.dir);
+
     if (pi->tmux_socket[0])             /* learn the pane's place before any session */
         tmuxctl_publish(pi->tmux_socket, pi->tmux_pane, NULL, pi->env, &w->ti);
 
-    struct cli_session cli;
-    procinfo_parse_cli(pi->argc, pi->argv, &cli);
     if (cli.session && !cli.fork) {
         if (session_set(&w->ss, cli.session, "argv"))
             publish(w);
         else
             dbg("ignoring a malformed --session value");
+    } else if (cli.cont && !cli.fork && !cli.other) {
+        resolve_continue(w, cli.run);
     }
 
     int efd = capture_eventfd();

@@ -45,6 +45,36 @@ prompt "$p2" "RUN: sh $W/sid.sh :END"
 wait_until 60 pane_has "$p2" "done: SID=$id"
 ok "TUI --session ID: the first command sees ID" pane_has "$p2" "done: SID=$id"
 
+# --- opencode --continue: the session it resumes, known before any prompt ---------------------
+# p2's turn ends (and its session's time_updated moves) a moment after its output shows.
+newest_upd() { db "select id from session where parent_id is null order by time_updated desc limit 1"; }
+wait_until 30 test "$(newest_upd)" = "$id"
+# A newer session one directory below: the TUI's -c takes it (opencode lists the project's
+# sessions at or below the directory), `opencode run -c` does not (only the directory itself).
+mkdir -p "$W/proj/sub"
+(cd "$W/proj/sub" && timeout 90 "$OC" run "hello from sub" >/dev/null 2>&1)
+subid=$(db "select id from session where parent_id is null and directory='$W/proj/sub'")
+wait_until 30 test "$(newest_upd)" = "$subid"
+ok "ocshim id --continue DIR: the TUI's rule (a session below DIR counts)" \
+    test -n "$subid" -a "$(ocshim id --continue "$W/proj")" = "$subid"
+ok "ocshim id --continue DIR --run: run's rule (DIR itself)" test "$(ocshim id --continue "$W/proj" --run)" = "$id"
+p3=$(pane_run three "$W/proj" "$RUNOC --continue")
+wait_until 10 test -n "$(pane_opt "$p3")"
+ok "opencode --continue: the pane option is the resumed session, before any prompt" test "$(pane_opt "$p3")" = "$subid"
+ok "... the record says session_source=continue" \
+    test "$(rec_get "$(record_of "$(opencode_pid_in "$p3")")" session_source)" = continue
+wait_until 90 tui_ready "$p3"
+prompt "$p3" "RUN: sh $W/sid.sh :END"
+wait_until 60 pane_has "$p3" "done: SID=$subid"
+ok "... and opencode resumed that very session (its first command sees it)" pane_has "$p3" "done: SID=$subid"
+p4=$(pane_run four "$W" "$RUNOC proj/sub -c")
+wait_until 10 test -n "$(pane_opt "$p4")"
+ok "opencode DIR -c from elsewhere: the record names DIR and DIR's session" \
+    test "$(pane_opt "$p4")" = "$subid" -a "$(rec_get "$(record_of "$(opencode_pid_in "$p4")")" cwd)" = "$W/proj/sub"
+tm kill-pane -t "$p4"
+(cd "$W/proj" && LD_PRELOAD=$SHIM timeout 90 "$OC" run -c "RUN: sh $W/sid.sh :END" >"$W/run3" 2>&1)
+ok "opencode run -c: resumes what ocshim id --continue --run named" test "$(field SID <"$W/run3")" = "$id"
+
 # --- ocshim id outside opencode; ls; gc ------------------------------------------------------
 ocshim id >/dev/null 2>"$W/err"; rc=$?
 ok "ocshim id outside opencode exits 1 with one line" test "$rc" = 1 -a "$(wc -l <"$W/err")" = 1

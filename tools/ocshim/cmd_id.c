@@ -1,6 +1,8 @@
 /* cmd_id.c - `ocshim id`: which opencode session is this process (or tmux pane) part of? */
 #include "ocshim.h"
 
+#include "occontinue.h"
+#include "ocdb.h"
 #include "proc.h"
 #include "quote.h"
 #include "runcmd.h"
@@ -14,8 +16,11 @@
 static const char usage[] =
     "usage: ocshim id [PID]\n"
     "       ocshim id --pane %N [-L NAME | -S PATH]\n"
+    "       ocshim id --continue DIR [--run]\n"
     "Prints the session id of the nearest opencode ancestor of PID (default: the caller),\n"
-    "from that process's record; or of a tmux pane, from its @opencode_session option.\n"
+    "from that process's record; or of a tmux pane, from its @opencode_session option; or the\n"
+    "session `opencode DIR --continue` (or, with --run, `opencode run --continue` in DIR) would\n"
+    "resume, by opencode's own rule, from opencode.db.\n"
     "Exit 1 when there is none.\n";
 
 /* The live record of process pid (alive, same start time and boot), or NULL. */
@@ -63,13 +68,36 @@ static int by_pane(const char *pane, const char *L, const char *S)
     return ok ? EXIT_OK : EXIT_FAIL;
 }
 
+static int by_continue(const char *dir, int run)
+{
+    struct notes notes = { 0 };
+    struct ocdb db;
+    ocdb_open(&db, NULL, &notes);
+    char *sid = oc_continue_session(&db, dir, run ? OC_RUN : OC_TUI);
+    if (sid && session_id_valid(sid))
+        printf("%s\n", sid);
+    else
+        fprintf(stderr, "ocshim id: no session of %s in opencode's database%s\n", dir,
+                notes.n ? " (it could not be read)" : "");
+    int rc = sid && session_id_valid(sid) ? EXIT_OK : EXIT_FAIL;
+    free(sid);
+    notes_free(&notes);
+    ocdb_close(&db);
+    return rc;
+}
+
 int cmd_id(int argc, char **argv)
 {
-    const char *pane = NULL, *L = NULL, *S = NULL, *pidarg = NULL;
+    const char *pane = NULL, *L = NULL, *S = NULL, *pidarg = NULL, *cont = NULL;
+    int run = 0;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
             fputs(usage, stdout);
             return EXIT_OK;
+        } else if (strcmp(argv[i], "--continue") == 0 && i + 1 < argc) {
+            cont = argv[++i];
+        } else if (strcmp(argv[i], "--run") == 0) {
+            run = 1;
         } else if (strcmp(argv[i], "--pane") == 0 && i + 1 < argc) {
             pane = argv[++i];
         } else if (strcmp(argv[i], "-L") == 0 && i + 1 < argc) {
@@ -82,6 +110,10 @@ int cmd_id(int argc, char **argv)
             die_usage("id", "unexpected argument '%s' (see ocshim id --help)", argv[i]);
         }
     }
+    if (run && !cont)
+        die_usage("id", "--run goes with --continue DIR");
+    if (cont)
+        return by_continue(cont, run);
     if (pane)
         return by_pane(pane, L, S);
     long pid = getpid();

@@ -12,6 +12,7 @@ static const char usage[] =
     "usage: ocshim COMMAND [ARGS]\n"
     "  id [PID]            session id of the nearest opencode ancestor of PID (default: the caller)\n"
     "  id --pane %N        session id of a tmux pane\n"
+    "  id --continue DIR [--run]  the session `opencode --continue` resumes in DIR\n"
     "  ls [--json]         the records: pid, state, tmux target, directory, session, title\n"
     "  doctor              check the set-up; each failed check says how to fix it\n"
     "  init bash|zsh|fish [--alias]\n"

@@ -1,0 +1,204 @@
+/* occontinue.c - which session `opencode --continue` resumes: opencode's own rule, replayed
+ * read-only on opencode.db (see occontinue.h).
+ *
+ * Read off the 1.14.48 and 1.18.34 binaries (the same in both):
+ *  - the TUI lists the sessions of the current project updated in the last 30 days, newest
+ *    time_updated first, at most 100 (children included), restricted to the directory's `path`
+ *    (relative to the project's worktree): path = P, or below P, or (no path and directory = DIR);
+ *    no restriction when P is "" (the worktree itself) or when the user turned the TUI's
+ *    "session directory filtering" off (kv.json). It resumes the newest root of that list, ties
+ *    to the smaller id.
+ *  - `opencode run -c` lists the sessions whose directory is DIR (at most 100, newest first) and
+ *    resumes the first root.
+ * The project: the directory's git worktree (the nearest ancestor holding .git) when opencode.db
+ * knows it, else the "global" project whose worktree is "/". */
+#include "occontinue.h"
+#include "json.h"
+#include "quote.h"
+#include "strbuf.h"
+
+#include <limits.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#define LIMIT_SQL " LIMIT 100" /* opencode's default page */
+#define WINDOW_MS (30LL * 24 * 3600 * 1000)
+
+const char *oc_rel_path(const char *worktree, const char *dir)
+{
+    if (strcmp(worktree, "/") == 0)
+        return dir[0] == '/' ? dir + 1 : NULL;
+    size_t n = strlen(worktree);
+    if (strncmp(dir, worktree, n) != 0)
+        return NULL;
+    if (dir[n] == '\0')
+        return dir + n;
+    return dir[n] == '/' ? dir + n + 1 : NULL;
+}
+
+/* The nearest ancestor of dir (or dir) holding .git; a new string or NULL. */
+static char *git_root(const char *dir)
+{
+    char *p = xstrdup(dir);
+    for (;;) {
+        struct strbuf g;
+        sb_init(&g);
+        sb_printf(&g, "%s/.git", strcmp(p, "/") == 0 ? "" : p);
+        struct stat st;
+        int found = lstat(g.s, &st) == 0;
+        sb_free(&g);
+        if (found)
+            return p;
+        char *slash = strrchr(p, '/');
+        if (!slash || slash == p) {
+            free(p);
+            return NULL;
+        }
+        *slash = '\0';
+    }
+}
+
+/* 0 when the user turned the TUI's session directory filter off, else 1 (its default). */
+static int directory_filter_on(void)
+{
+    struct strbuf path;
+    sb_init(&path);
+    const char *x = getenv("XDG_STATE_HOME"), *home = getenv("HOME");
+    if (x && x[0] == '/')
+        sb_printf(&path, "%s/opencode/kv.json", x);
+    else
+        sb_printf(&path, "%s/.local/state/opencode/kv.json", home ? home : "");
+    FILE *f = fopen(path.s, "re");
+    sb_free(&path);
+    if (!f)
+        return 1;
+    struct strbuf text;
+    sb_init(&text);
+    char buf[4096];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, f)) > 0 && text.len < (1u << 20))
+        sb_addn(&text, buf, n);
+    fclose(f);
+    int on = 1;
+    struct json *j = json_parse(text.s ? text.s : "", text.len);
+    const struct json *v = json_get(j, "session_directory_filter_enabled");
+    if (v && v->type == JSON_BOOL && !v->num)
+        on = 0;
+    json_free(j);
+    sb_free(&text);
+    return on;
+}
+
+/* The project of dir as opencode sees it: its id and worktree (new strings); 0, or -1 when
+ * dir is in a git worktree opencode.db does not know (a linked worktree, say). */
+static int project_of(sqlite3 *db, const char *dir, char **id, char **worktree)
+{
+    *id = *worktree = NULL;
+    char *root = git_root(dir);
+    if (!root) {
+        *id = xstrdup("global");
+        *worktree = xstrdup("/");
+        return 0;
+    }
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db, "SELECT id FROM project WHERE worktree = ?1", -1, &st, NULL) == SQLITE_OK) {
+        sqlite3_bind_text(st, 1, root, -1, SQLITE_TRANSIENT);
+        if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+            *id = xstrdup((const char *)sqlite3_column_text(st, 0));
+        sqlite3_finalize(st);
+    }
+    if (!*id) {
+        free(root);
+        return -1;
+    }
+    *worktree = root;
+    return 0;
+}
+
+/* Runs q (bound by the caller) and returns the newest root among its rows (id, parent_id,
+ * time_updated), ties to the smaller id, as the TUI's sort does. */
+static char *newest_root_of(sqlite3_stmt *st)
+{
+    char *best = NULL;
+    long long best_t = 0;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        const char *id = (const char *)sqlite3_column_text(st, 0);
+        if (!id || sqlite3_column_type(st, 1) != SQLITE_NULL || !session_id_valid(id))
+            continue;
+        long long t = sqlite3_column_int64(st, 2);
+        if (!best || t > best_t || (t == best_t && strcmp(id, best) < 0)) {
+            free(best);
+            best = xstrdup(id);
+            best_t = t;
+        }
+    }
+    return best;
+}
+
+char *oc_continue_session(struct ocdb *d, const char *dir, enum oc_mode mode)
+{
+    if (!d->db || !dir)
+        return NULL;
+    char abs[PATH_MAX];
+    if (!realpath(dir, abs))
+        return NULL;
+    sqlite3 *db = (sqlite3 *)d->db;
+    sqlite3_stmt *st = NULL;
+    char *pid = NULL, *wt = NULL, *like = NULL;
+    const char *rel = NULL;
+    if (mode == OC_RUN) {
+        sqlite3_prepare_v2(db,
+                           "SELECT id, parent_id, time_updated FROM session WHERE directory = ?1 "
+                           "ORDER BY time_updated DESC" LIMIT_SQL,
+                           -1, &st, NULL);
+        if (st)
+            sqlite3_bind_text(st, 1, abs, -1, SQLITE_TRANSIENT);
+    } else if (project_of(db, abs, &pid, &wt) == 0) {
+        rel = directory_filter_on() ? oc_rel_path(wt, abs) : NULL;
+        int filtered = rel && *rel;
+        sqlite3_prepare_v2(db,
+                           filtered
+                               ? "SELECT id, parent_id, time_updated FROM session WHERE project_id = ?1 "
+                                 "AND time_updated >= ?2 AND (path = ?3 OR path LIKE ?4 OR "
+                                 "(path IS NULL AND directory = ?5)) "
+                                 "ORDER BY time_updated DESC" LIMIT_SQL
+                               : "SELECT id, parent_id, time_updated FROM session WHERE project_id = ?1 "
+                                 "AND time_updated >= ?2 ORDER BY time_updated DESC" LIMIT_SQL,
+                           -1, &st, NULL);
+        if (st) {
+            sqlite3_bind_text(st, 1, pid, -1, SQLITE_TRANSIENT);
+            sqlite3_bind_int64(st, 2, (long long)time(NULL) * 1000 - WINDOW_MS);
+            if (filtered) {
+                struct strbuf l;
+                sb_init(&l);
+                sb_printf(&l, "%s/%%", rel);   /* as opencode: its LIKE pattern is not escaped */
+                like = sb_take(&l);
+                sqlite3_bind_text(st, 3, rel, -1, SQLITE_TRANSIENT);
+                sqlite3_bind_text(st, 4, like, -1, SQLITE_TRANSIENT);
+                sqlite3_bind_text(st, 5, abs, -1, SQLITE_TRANSIENT);
+            }
+        }
+    }
+    if (!st && mode == OC_TUI) {
+        /* opencode's worktree is unknown here (a linked git worktree, an older schema without
+         * project or path): the sessions of this very directory */
+        sqlite3_prepare_v2(db,
+                           "SELECT id, parent_id, time_updated FROM session WHERE directory = ?1 "
+                           "AND time_updated >= ?2 ORDER BY time_updated DESC" LIMIT_SQL,
+                           -1, &st, NULL);
+        if (st) {
+            sqlite3_bind_text(st, 1, abs, -1, SQLITE_TRANSIENT);
+            sqlite3_bind_int64(st, 2, (long long)time(NULL) * 1000 - WINDOW_MS);
+        }
+    }
+    char *id = st ? newest_root_of(st) : NULL;
+    sqlite3_finalize(st);
+    free(pid);
+    free(wt);
+    free(like);
+    return id;
+}
