@@ -63,19 +63,23 @@ $(B)/tools/%.o: tools/%.c $(COMMON_HDR) $(wildcard tools/*/*.h)
 $(B)/ocshim-restore: $(RESTORE_OBJ) $(COMMON_OBJ)
 	$(CC) $(CFLAGS) -o $@ $^ -lsqlite3
 
+# The restore's parts without its main(), for the unit tests.
+$(B)/librestore.a: $(filter-out $(B)/tools/restore/main.o,$(RESTORE_OBJ))
+	rm -f $@ && ar rcs $@ $^
+
 $(B)/ocshim: $(OCSHIM_OBJ) $(COMMON_OBJ)
 	$(CC) $(CFLAGS) -o $@ $^ -lsqlite3
 
 $(B) $(B)/shim $(B)/tools/common $(B)/tools/restore $(B)/tests:
 	mkdir -p $@
 
-# Unit tests: each tests/unit/test_*.c links the shim core (no hooks) and/or the tools' common code.
+# Unit tests: each tests/unit/test_*.c links the shim core (no hooks) and/or the tools' code.
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 
-$(B)/tests/%: tests/unit/%.c tests/unit/unit.h $(B)/libocshim_core.a $(COMMON_OBJ) | $(B)/tests
-	$(CC) $(CFLAGS) $(WARN) -pthread -Ishim -Itools/common -o $@ $< \
-	    $(B)/libocshim_core.a $(COMMON_OBJ) -lsqlite3 -ldl
+$(B)/tests/%: tests/unit/%.c tests/unit/unit.h $(B)/libocshim_core.a $(B)/librestore.a $(COMMON_OBJ) | $(B)/tests
+	$(CC) $(CFLAGS) $(WARN) -pthread -Ishim -Itools/common -Itools/restore -o $@ $< \
+	    $(B)/libocshim_core.a $(B)/librestore.a $(COMMON_OBJ) -lsqlite3 -ldl
 
 unit: $(UNIT_BIN)
 	@tests/run-unit.sh $(UNIT_BIN)

@@ -20,7 +20,7 @@ kitty_up k || { echo "kitty did not start"; exit 1; }
 t0=$(date +%s%N)
 kitty @ --to "unix:$W/k.sock" ls >/dev/null
 t1=$(date +%s%N)
-"$ROOT/build/ocshim-restore" -S "$W/tmux.sock" --to "unix:$W/k.sock" >"$W/out" 2>"$W/err"; rc=$?
+"$ROOT/build/ocshim-restore" -S "$W/tmux.sock" --to "unix:$W/k.sock" ${BENCH_RESTORE_ARGS:-} >"$W/out" 2>"$W/err"; rc=$?
 t2=$(date +%s%N)
 total=$(( (t2 - t1) / 1000000 ))
 ok "restore exits 0" test "$rc" = 0

@@ -1,26 +1,19 @@
-/* kitty.c - one kitty tab per tmux session: kitty's remote-control protocol over its socket
- * (one connection per command, no client process), `kitten @`/`kitty @` inside a kitty
+/* kitty.c - one kitty tab per tmux session: through kitty's remote-control socket (kittyrc.c:
+ * all tabs asked for on one connection, no client process), `kitten @`/`kitty @` inside a kitty
  * window without a socket, or a kitty session file. */
 #include "restore.h"
 #include "json.h"
+#include "kittyrc.h"
 #include "quote.h"
 #include "runcmd.h"
 #include "strbuf.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <netdb.h>
-#include <poll.h>
-#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/un.h>
-#include <time.h>
 #include <unistd.h>
 
-#define RC_TIMEOUT_MS 10000
 #define RC_HINT "turn remote control on: in kitty.conf `allow_remote_control socket-only` and " \
                 "`listen_on unix:/tmp/kitty` (then restart kitty), or pass --to ADDRESS; " \
                 "or write a session file with --kitty-session FILE and run `kitty --session FILE`"
@@ -111,139 +104,6 @@ int kitty_cmdline_attaches(char *const *args, int n, const char *name, const str
     return s->is_default;
 }
 
-/* --- the remote-control protocol over a socket --- */
-
-static int rc_connect(const char *addr, struct strbuf *err)
-{
-    if (strncmp(addr, "unix:", 5) == 0) {
-        const char *path = addr + 5;
-        struct sockaddr_un sa;
-        memset(&sa, 0, sizeof sa);
-        sa.sun_family = AF_UNIX;
-        size_t n = strlen(path);
-        if (n == 0 || n >= sizeof sa.sun_path) {
-            sb_printf(err, "bad address %s", addr);
-            return -1;
-        }
-        memcpy(sa.sun_path, path, n);
-        socklen_t len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + n + (path[0] == '@' ? 0 : 1));
-        if (path[0] == '@')
-            sa.sun_path[0] = '\0'; /* abstract socket */
-        int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        if (fd < 0 || connect(fd, (struct sockaddr *)&sa, len) != 0) {
-            sb_printf(err, "cannot connect to %s: %s", addr, strerror(errno));
-            if (fd >= 0)
-                close(fd);
-            return -1;
-        }
-        return fd;
-    }
-    if (strncmp(addr, "tcp:", 4) == 0) {
-        char host[256];
-        const char *hp = addr + 4, *colon = strrchr(hp, ':');
-        if (!colon || (size_t)(colon - hp) >= sizeof host) {
-            sb_printf(err, "bad address %s", addr);
-            return -1;
-        }
-        memcpy(host, hp, (size_t)(colon - hp));
-        host[colon - hp] = '\0';
-        struct addrinfo hints, *res;
-        memset(&hints, 0, sizeof hints);
-        hints.ai_socktype = SOCK_STREAM;
-        if (getaddrinfo(host, colon + 1, &hints, &res) != 0) {
-            sb_printf(err, "cannot resolve %s", addr);
-            return -1;
-        }
-        int fd = -1;
-        for (struct addrinfo *a = res; a; a = a->ai_next) {
-            fd = socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC, a->ai_protocol);
-            if (fd >= 0 && connect(fd, a->ai_addr, a->ai_addrlen) == 0)
-                break;
-            if (fd >= 0)
-                close(fd);
-            fd = -1;
-        }
-        freeaddrinfo(res);
-        if (fd < 0)
-            sb_printf(err, "cannot connect to %s: %s", addr, strerror(errno));
-        return fd;
-    }
-    sb_printf(err, "unsupported address %s (unix:PATH or tcp:HOST:PORT)", addr);
-    return -1;
-}
-
-static long long now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* Sends one command (JSON text), returns kitty's parsed reply or NULL (err says why). */
-static struct json *rc_call(const char *addr, const char *cmd, struct strbuf *err)
-{
-    int fd = rc_connect(addr, err);
-    if (fd < 0)
-        return NULL;
-    struct strbuf msg;
-    sb_init(&msg);
-    sb_add(&msg, "\x1bP@kitty-cmd");
-    sb_add(&msg, cmd);
-    sb_add(&msg, "\x1b\\");
-    size_t off = 0;
-    while (off < msg.len) {
-        ssize_t w = send(fd, msg.s + off, msg.len - off, MSG_NOSIGNAL);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0) {
-            sb_printf(err, "cannot write to %s: %s", addr, strerror(errno));
-            sb_free(&msg);
-            close(fd);
-            return NULL;
-        }
-        off += (size_t)w;
-    }
-    sb_free(&msg);
-    shutdown(fd, SHUT_WR);
-    struct strbuf in;
-    sb_init(&in);
-    long long deadline = now_ms() + RC_TIMEOUT_MS;
-    char buf[16384];
-    static const char term[] = "\x1b\\";
-    for (;;) {
-        long long left = deadline - now_ms();
-        struct pollfd pf = { fd, POLLIN, 0 };
-        if (left <= 0 || poll(&pf, 1, (int)left) <= 0) {
-            if (left > 0 && errno == EINTR)
-                continue;
-            sb_printf(err, "no reply from kitty at %s", addr);
-            break;
-        }
-        ssize_t r = read(fd, buf, sizeof buf);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0)
-            break;
-        sb_addn(&in, buf, (size_t)r);
-        if (in.len >= 2 && memcmp(in.s + in.len - 2, term, 2) == 0)
-            break;
-    }
-    close(fd);
-    struct json *j = NULL;
-    const char *pre = "\x1bP@kitty-cmd";
-    char *start = in.len ? strstr(in.s, pre) : NULL;
-    if (start) {
-        start += strlen(pre);
-        char *end = strstr(start, term);
-        if (end)
-            j = json_parse(start, (size_t)(end - start));
-    }
-    if (!j && !err->len)
-        sb_printf(err, "kitty at %s closed the connection without a reply", addr);
-    sb_free(&in);
-    return j;
-}
-
 /* --- what kitty has open: the cmdlines of all windows --- */
 struct kwins {
     char ***cmd;  /* each NULL-terminated */
@@ -304,7 +164,7 @@ static const char *client_prog(void)
 static int ls_windows(const char *addr, struct kwins *k, struct strbuf *err)
 {
     if (addr) {
-        struct json *r = rc_call(addr, "{\"cmd\":\"ls\",\"version\":[0,14,2]}", err);
+        struct json *r = kittyrc_call(addr, "{\"cmd\":\"ls\",\"version\":[0,14,2]}", err);
         if (!r)
             return -1;
         const struct json *okv = json_get(r, "ok");
@@ -339,33 +199,38 @@ static int ls_windows(const char *addr, struct kwins *k, struct strbuf *err)
     return rc;
 }
 
-static int launch_tab(const char *addr, char **attach, const char *title, struct strbuf *err)
+/* The launch command (JSON) for one tab, as `kitty @ launch --type=tab --keep-focus` sends it. */
+static char *launch_json(char **attach, const char *title)
 {
-    if (addr) {
-        struct strbuf c;
-        sb_init(&c);
-        sb_add(&c, "{\"cmd\":\"launch\",\"version\":[0,14,2],\"payload\":{\"type\":\"tab\",\"tab_title\":");
-        quote_json(&c, title);
-        sb_add(&c, ",\"keep_focus\":true,\"args\":[");
-        for (int i = 0; attach[i]; i++) {
-            if (i)
-                sb_addc(&c, ',');
-            quote_json(&c, attach[i]);
-        }
-        sb_add(&c, "]}}");
-        struct json *r = rc_call(addr, c.s, err);
-        sb_free(&c);
-        if (!r)
-            return -1;
-        const struct json *okv = json_get(r, "ok");
-        int ok = okv && okv->type == JSON_BOOL && okv->num;
-        if (!ok) {
-            const char *e = json_str(json_get(r, "error"));
-            sb_printf(err, "kitty refused to open a tab: %s", e ? e : "(no reason given)");
-        }
-        json_free(r);
-        return ok ? 0 : -1;
+    struct strbuf c;
+    sb_init(&c);
+    sb_add(&c, "{\"cmd\":\"launch\",\"version\":[0,14,2],\"payload\":{\"type\":\"tab\",\"tab_title\":");
+    quote_json(&c, title);
+    sb_add(&c, ",\"keep_focus\":true,\"args\":[");
+    for (int i = 0; attach[i]; i++) {
+        if (i)
+            sb_addc(&c, ',');
+        quote_json(&c, attach[i]);
     }
+    sb_add(&c, "]}}");
+    return sb_take(&c);
+}
+
+/* Whether kitty's reply says ok; else the reason into err. */
+static int reply_ok(const struct json *r, struct strbuf *err)
+{
+    const struct json *okv = r ? json_get(r, "ok") : NULL;
+    if (okv && okv->type == JSON_BOOL && okv->num)
+        return 1;
+    const char *e = r ? json_str(json_get(r, "error")) : NULL;
+    if (!err->len)
+        sb_printf(err, "kitty refused to open a tab: %s", e ? e : "(no reason given)");
+    return 0;
+}
+
+/* Inside kitty without a socket: one `kitten @`/`kitty @` process per tab. */
+static int launch_tab_client(char **attach, const char *title, struct strbuf *err)
+{
     int n = 0;
     while (attach[n])
         n++;
@@ -385,6 +250,16 @@ static int launch_tab(const char *addr, char **attach, const char *title, struct
     int rc = run_argv(argv, NULL, err);
     free(argv);
     return rc == 0 ? 0 : -1;
+}
+
+static void tab_failed(struct kitty_result *kr, const char *name, const char *why)
+{
+    if (kr->error)
+        return;
+    struct strbuf e;
+    sb_init(&e);
+    sb_printf(&e, "kitty: no tab for tmux session %s: %s", name, why);
+    kr->error = sb_take(&e);
 }
 
 void kitty_apply(char **names, int n, const struct tserver *s, const struct opts *o, int dry_run,
@@ -413,31 +288,55 @@ void kitty_apply(char **names, int n, const struct tserver *s, const struct opts
         sb_free(&err);
         return;
     }
+    /* the sessions that need a tab, and (over the socket) their launch commands */
+    char **todo = xcalloc((size_t)n, sizeof *todo), **cmds = xcalloc((size_t)n, sizeof *cmds);
+    int m = 0;
     for (int i = 0; i < n; i++) {
         int present = 0;
         for (int w = 0; w < k.n && !present; w++)
             present = kitty_cmdline_attaches(k.cmd[w], k.ncmd[w], names[i], s);
         if (present) {
             kr->present++;
-            continue;
-        }
-        if (dry_run) {
+        } else if (dry_run) {
             notes_add(notes, "kitty: would open a tab for %s", names[i]);
             kr->opened++;
-            continue;
+        } else {
+            char **attach = kitty_attach_argv(s, names[i]);
+            if (addr) {
+                cmds[m] = launch_json(attach, names[i]);
+            } else {
+                sb_reset(&err);
+                if (launch_tab_client(attach, names[i], &err) == 0)
+                    kr->opened++;
+                else
+                    tab_failed(kr, names[i], err.s);
+            }
+            todo[m++] = names[i];
+            argv_free(attach);
         }
-        char **attach = kitty_attach_argv(s, names[i]);
-        sb_reset(&err);
-        if (launch_tab(addr, attach, names[i], &err) == 0) {
-            kr->opened++;
-        } else if (!kr->error) {
-            struct strbuf e2;
-            sb_init(&e2);
-            sb_printf(&e2, "kitty: no tab for tmux session %s: %s", names[i], err.s);
-            kr->error = sb_take(&e2);
-        }
-        argv_free(attach);
     }
+    if (addr && m > 0) {
+        struct json **replies = xcalloc((size_t)m, sizeof *replies);
+        sb_reset(&err);
+        int got = kittyrc_calls(addr, (const char *const *)cmds, m, replies, &err);
+        for (int i = 0; i < m; i++) {
+            struct strbuf why;
+            sb_init(&why);
+            if (i >= got)
+                sb_add(&why, err.s ? err.s : "no reply");
+            if (i < got && reply_ok(replies[i], &why))
+                kr->opened++;
+            else
+                tab_failed(kr, todo[i], why.s);
+            sb_free(&why);
+            json_free(replies[i]);
+        }
+        free(replies);
+    }
+    for (int i = 0; i < m; i++)
+        free(cmds[i]);
+    free(cmds);
+    free(todo);
     kwins_free(&k);
     sb_free(&err);
 }
