@@ -146,7 +146,9 @@ cleanup() {
     declare -F kitty_down >/dev/null && kitty_down
     [ -n "${FAKE_PID:-}" ] && kill "$FAKE_PID" 2>/dev/null
     wait 2>/dev/null
-    if [ "$FAIL" -eq 0 ] && [ -z "${KEEP:-}" ]; then rm -rf "$W"; else echo "  (scratch kept: $W)"; fi
+    # opencode processes hung up by the kill-server may still be writing their last files
+    if [ "$FAIL" -eq 0 ] && [ -z "${KEEP:-}" ]; then rm -rf "$W" 2>/dev/null || { sleep 1; rm -rf "$W"; }
+    else echo "  (scratch kept: $W)"; fi
 }
 
 finish() {

@@ -1,4 +1,4 @@
-/* test_continue.c - `opencode --continue`: the shim's reading of opencode's command line, and the
+/* test_continue.c - `opencode --continue`: the shim's reading of opencode's name and command line, and the
  * tool's replay of opencode's rule over a handmade opencode.db (real directories, real git
  * markers; the database is SQLite through libsqlite3, its rows written here). */
 #include "occontinue.h"
@@ -36,6 +36,18 @@ static char *cont(struct ocdb *d, const char *dir, enum oc_mode m)
 
 int main(void)
 {
+    /* --- the name (checked in every process, without a libc call) --- */
+    CHECK(procinfo_name_is_opencode("/usr/bin/opencode"));
+    CHECK(procinfo_name_is_opencode("opencode"));
+    CHECK(procinfo_name_is_opencode("/x/node_modules/.bin/.opencode"));
+    CHECK(!procinfo_name_is_opencode("/usr/bin/opencode2"));
+    CHECK(!procinfo_name_is_opencode("/usr/bin/opencod"));
+    CHECK(!procinfo_name_is_opencode("/opencode/bin/bash"));
+    CHECK(!procinfo_name_is_opencode("..opencode"));
+    CHECK(!procinfo_name_is_opencode("/usr/bin/"));
+    CHECK(!procinfo_name_is_opencode(""));
+    CHECK(!procinfo_name_is_opencode(NULL));
+
     /* --- the command line --- */
     struct cli_session c;
     cli(&c, (const char *const[]){ "opencode", "-c", NULL });
