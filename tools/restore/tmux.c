@@ -266,7 +266,7 @@ static void live_add(struct tlive *l, const char *sid, const char *sname, const 
 
 /* Creates the pane of e (and its session/window when missing). sid/wid: existing ids or NULL. */
 static int create_pane(struct entry *e, const struct tserver *s, struct tlive *live, const char *shim,
-                       const char *exe, int dry_run)
+                       const char *exe, int dry_run, int *base)
 {
     const struct tpane *win = find_pane(live, e->tsession, e->win, -1);
     const struct tpane *ses = NULL;
@@ -350,6 +350,8 @@ static int create_pane(struct entry *e, const struct tserver *s, struct tlive *l
         goto done;
     }
     int got_win = atoi(f[2]);
+    if (!has_ses)
+        *base = got_win;        /* where this server puts a new session's first window */
     if (!has_ses && got_win != e->win) {
         /* a new session's first window sits at base-index: move it to the recorded index */
         struct strbuf t2;
@@ -379,6 +381,176 @@ done:
     sb_free(&out);
     sb_free(&err);
     return rc;
+}
+
+/* A growing argv for one tmux run of several commands (";" between them), owning what it holds. */
+struct targv {
+    const char **v;
+    char **own;
+    int n, nown, cap;
+};
+
+static void ta_add(struct targv *t, const char *a)
+{
+    if (t->n + 2 > t->cap) {
+        t->cap = t->cap ? t->cap * 2 : 64;
+        t->v = xrealloc(t->v, sizeof *t->v * (size_t)t->cap);
+        t->own = xrealloc(t->own, sizeof *t->own * (size_t)t->cap);
+    }
+    t->v[t->n++] = a;
+    t->v[t->n] = NULL;
+}
+
+static const char *ta_keep(struct targv *t, char *a)   /* a: malloc'd, freed with t */
+{
+    if (t->nown + 1 > t->cap) {
+        t->cap = t->cap ? t->cap * 2 : 64;
+        t->v = xrealloc(t->v, sizeof *t->v * (size_t)t->cap);
+        t->own = xrealloc(t->own, sizeof *t->own * (size_t)t->cap);
+    }
+    t->own[t->nown++] = a;
+    return a;
+}
+
+static void ta_free(struct targv *t)
+{
+    for (int i = 0; i < t->nown; i++)
+        free(t->own[i]);
+    free(t->own);
+    free(t->v);
+    memset(t, 0, sizeof *t);
+}
+
+/* "=NAME:W" or "=NAME:W.P" (pane < 0: the window): the exact session name, never a prefix. */
+static const char *ta_target(struct targv *t, const char *name, int win, int pane)
+{
+    struct strbuf b;
+    sb_init(&b);
+    sb_printf(&b, "=%s:%d", name, win);
+    if (pane >= 0)
+        sb_printf(&b, ".%d", pane);
+    return ta_keep(t, sb_take(&b));
+}
+
+static const char *ta_quoted(struct targv *t, const char *a)
+{
+    struct strbuf b;
+    sb_init(&b);
+    quote_tmux_format(&b, a);
+    return ta_keep(t, sb_take(&b));
+}
+
+/* Runs tmux with the server prefix and the batch; a ";" element separates commands and is
+ * passed as it is (tmux_run would quote it). */
+static int tmux_run_batch(const struct tserver *s, const struct targv *t, struct strbuf *out, struct strbuf *err)
+{
+    char **argv = xcalloc((size_t)(s->argc + t->n + 1), sizeof *argv);
+    for (int i = 0; i < s->argc; i++)
+        argv[i] = s->argv[i];
+    for (int i = 0; i < t->n; i++)
+        argv[s->argc + i] = strcmp(t->v[i], ";") == 0 ? xstrdup(";") : quote_tmux_arg(t->v[i]);
+    int rc = run_argv(argv, out, err);
+    for (int i = 0; i < t->n; i++)
+        free(argv[s->argc + i]);
+    free(argv);
+    return rc;
+}
+
+/* A tmux session that does not exist yet, whose first recorded window sits at the index this
+ * server gives a new session's first window (base): its panes v[i], v[i+1], ... (sorted) are
+ * created in one tmux run instead of one run per pane. Targets name the session exactly
+ * ("=NAME:W.P"; tmux session names hold no ':' or '.'). Takes panes while they are dense (the
+ * next pane of the window, or pane 0 of a later window); each created pane prints its ids.
+ * Marks what it created in done[]; the rest is left to create_pane. Returns how many. */
+static int create_session_batch(struct plan *p, int i, char **exes, char *done, const struct tserver *s,
+                                struct tlive *live, const char *shim)
+{
+    struct targv t = { 0 };
+    const char *name = p->v[i].tsession;
+    int n = 0, prev_win = -1, prev_pane = -1, panes_in_win = 0, tiled[64], ntiled = 0;
+    for (int j = i; j < p->n && strcmp(p->v[j].tsession, name) == 0; j++) {
+        struct entry *e = &p->v[j];
+        if (e->state != P_RESTORE || !exes[j] || done[j])
+            break;
+        int next_pane = n > 0 && e->win == prev_win && e->pane == prev_pane + 1;
+        int next_win = n > 0 && e->win > prev_win && e->pane == 0;
+        if (n > 0 && !next_pane && !next_win)
+            break;
+        if (n > 0)
+            ta_add(&t, ";");
+        if (n == 0) {
+            ta_add(&t, "new-session");
+            ta_add(&t, "-d");
+            ta_add(&t, "-s");
+            ta_add(&t, ta_quoted(&t, name));
+        } else if (next_pane) {
+            ta_add(&t, "split-window");
+            ta_add(&t, "-d");
+            ta_add(&t, "-t");
+            ta_add(&t, ta_target(&t, name, e->win, prev_pane));
+        } else {
+            ta_add(&t, "new-window");
+            ta_add(&t, "-d");
+            ta_add(&t, "-t");
+            ta_add(&t, ta_target(&t, name, e->win, -1));
+        }
+        if (!next_pane) {
+            if (panes_in_win > 2 && ntiled < 64)
+                tiled[ntiled++] = prev_win;
+            panes_in_win = 0;
+        }
+        panes_in_win++;
+        ta_add(&t, "-c");
+        ta_add(&t, ta_quoted(&t, e->dir));
+        if (!next_pane && e->win_name && *e->win_name) {
+            ta_add(&t, "-n");
+            ta_add(&t, ta_quoted(&t, e->win_name));
+        }
+        ta_add(&t, "-P");
+        ta_add(&t, "-F");
+        ta_add(&t, NEWFMT);
+        const char *cmd[8];
+        int k = push_cmd(cmd, 0, shim, exes[j], e->session_id);
+        for (int a = 0; a < k; a++)
+            ta_add(&t, cmd[a]);
+        prev_win = e->win;
+        prev_pane = e->pane;
+        n++;
+    }
+    if (panes_in_win > 2 && ntiled < 64)
+        tiled[ntiled++] = prev_win;
+    for (int w = 0; w < ntiled; w++) {   /* last: a failure here harms no pane */
+        ta_add(&t, ";");
+        ta_add(&t, "select-layout");
+        ta_add(&t, "-t");
+        ta_add(&t, ta_target(&t, name, tiled[w], -1));
+        ta_add(&t, "tiled");
+    }
+    struct strbuf out, err;
+    sb_init(&out);
+    sb_init(&err);
+    tmux_run_batch(s, &t, &out, &err);   /* tmux stops at a failing command: count the lines */
+    int made = 0;
+    char *line = out.s;
+    for (int j = i; made < n && line && *line; j++) {
+        char *nl = strchr(line, '\n');
+        if (nl)
+            *nl = '\0';
+        char *f[5];
+        if (fields(line, f, 5) != 5)
+            break;
+        struct entry *e = &p->v[j];
+        live_add(live, f[0], name, f[1], atoi(f[2]), f[3], atoi(f[4]));
+        e->pane_id = xstrdup(f[3]);
+        set_action(e, "started (%s)", made == 0 ? "tmux session" : e->pane ? "tmux pane" : "tmux window");
+        done[j] = 1;
+        made++;
+        line = nl ? nl + 1 : NULL;
+    }
+    sb_free(&out);
+    sb_free(&err);
+    ta_free(&t);
+    return made;
 }
 
 /* Types the command into an idle shell of an existing pane. */
@@ -441,10 +613,20 @@ static int fill_pane(struct entry *e, const struct tserver *s, const struct tpan
     return rc;
 }
 
+static int session_exists(const struct tlive *l, const char *name)
+{
+    for (int i = 0; i < l->n; i++)
+        if (strcmp(l->v[i].session_name, name) == 0)
+            return 1;
+    return 0;
+}
+
 int tmux_apply(struct plan *p, const struct tserver *s, struct tlive *live, const struct proc_table *pt,
                const char *shim, int dry_run, struct notes *notes)
 {
-    int failed = 0;
+    int failed = 0, base = -1;
+    char **exes = xcalloc((size_t)p->n + 1, sizeof *exes);
+    char *done = xcalloc((size_t)p->n + 1, 1);
     for (int i = 0; i < p->n; i++) {
         struct entry *e = &p->v[i];
         if (e->state != P_RESTORE)
@@ -453,21 +635,33 @@ int tmux_apply(struct plan *p, const struct tserver *s, struct tlive *live, cons
         if (!e->dir[0] || stat(e->dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
             set_error(e, "its directory no longer exists", e->dir);
             failed++;
-            continue;
-        }
-        char *exe = resolve_exe(e);
-        if (!exe) {
+        } else if (!(exes[i] = resolve_exe(e))) {
             set_error(e, "no opencode executable (the recorded one is gone and none is on PATH)", NULL);
             failed++;
-            continue;
         }
+    }
+    for (int i = 0; i < p->n; i++) {
+        struct entry *e = &p->v[i];
+        if (e->state != P_RESTORE || !exes[i] || done[i])
+            continue;
         const struct tpane *tp = find_pane(live, e->tsession, e->win, e->pane);
-        int rc = tp && tp->pid ? fill_pane(e, s, tp, pt, shim, exe, dry_run)
-                               : create_pane(e, s, live, shim, exe, dry_run);
+        int rc;
+        if (tp && tp->pid) {
+            rc = fill_pane(e, s, tp, pt, shim, exes[i], dry_run);
+        } else if (!dry_run && !tp && e->pane == 0 && e->win == base && !session_exists(live, e->tsession) &&
+                   create_session_batch(p, i, exes, done, s, live, shim) > 0) {
+            rc = 0;
+        } else {
+            rc = create_pane(e, s, live, shim, exes[i], dry_run, &base);
+        }
         if (rc != 0)
             failed++;
-        free(exe);
+        done[i] = 1;
     }
+    for (int i = 0; i < p->n; i++)
+        free(exes[i]);
+    free(exes);
+    free(done);
     (void)notes;
     return failed;
 }

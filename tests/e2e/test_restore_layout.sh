@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# The tmux side of ocshim-restore in detail: windows, pane indexes, gaps, a hostile session name,
+# a server whose base-index is not 0, each pane in its own directory, and how many tmux client
+# processes it takes (a brand-new session's panes are made in one tmux run).
+# opencode is replaced here by a stand-in script (what is tested is where panes land, not
+# opencode: test_restore.sh restores real conversations). No kitty (--no-kitty).
+source "$(dirname "$0")/lib.sh"
+export HOME=$W/home OCSHIM_STATE_DIR=$W/state OCSHIM_LIB=$ROOT/build/libempty.so
+unset TMUX TMUX_PANE KITTY_WINDOW_ID KITTY_LISTEN_ON LD_PRELOAD OPENCODE_DB
+mkdir -p "$HOME" && mkdir -m 700 "$OCSHIM_STATE_DIR"
+S=$W/tmux.sock
+HOSTILE='we"ird $(touch PWNED); x'
+pid=4000300
+rec() {   # rec TMUX_SESSION WINDOW PANE: a record of a process gone with tmux, in its own dir
+    pid=$((pid + 1))
+    local d="$W/d $1 $2.$3"; mkdir -p "$d"
+    standin_record "$pid" "$(printf 'ses_lay%s%d%d' "$pid" "$2" "$3")" "$d" "$S" "$1" "$2" "$3"
+}
+# "SESSION|W.P|DIR|START COMMAND" for every pane, sorted
+panes() { tm list-panes -a -F '#{session_name}|#{window_index}.#{pane_index}|#{pane_current_path}|#{pane_start_command}' | sort; }
+# has_pane SESSION W.P: the pane exists, in its record's directory, running its record's session
+has_pane() {
+    local w=${2%.*} p=${2#*.} line sid=
+    local f
+    for f in "$OCSHIM_STATE_DIR"/*.rec; do
+        grep -qxF "tmux_session=$1" "$f" && grep -qxF "tmux_window=$w" "$f" && grep -qxF "tmux_pane_index=$p" "$f" \
+            && sid=$(sed -n 's/^session=//p' "$f")
+    done
+    line=$(panes | grep -F "$1|$2|")
+    [ -n "$sid" ] && case $line in *"|$W/d $1 $2|"*"$sid"*) return 0;; esac
+    echo "    pane $1 $2: got '$line', want dir '$W/d $1 $2' and $sid"; return 1
+}
+# a tmux on PATH that counts its runs, then is the real one
+mkdir -p "$W/count"
+printf '#!/bin/sh\necho run >>"%s/count/runs"\nexec %s "$@"\n' "$W" "$(command -v tmux)" >"$W/count/tmux"
+chmod +x "$W/count/tmux"
+
+# --- a server with the default base-index (0), started by the restore -------------------------
+rec first 0 0
+rec gap 0 0; rec gap 0 2                        # pane 1 was a plain shell (no record)
+rec lay 0 0; rec lay 0 1; rec lay 0 2; rec lay 2 0; rec lay 3 0; rec lay 3 1
+rec "$HOSTILE" 0 0; rec "$HOSTILE" 0 1
+PATH=$W/count:$PATH "$ROOT/build/ocshim-restore" -S "$S" --no-kitty >"$W/out1" 2>&1; rc=$?
+ok "restore exits 0" test "$rc" = 0
+for p in "first 0.0" "gap 0.0" "gap 0.2" "lay 0.0" "lay 0.1" "lay 0.2" "lay 2.0" "lay 3.0" "lay 3.1"; do
+    ok "pane ${p/ /:} is back, in its directory, with its session" has_pane $p
+done
+hostile_panes() { has_pane "$HOSTILE" 0.0 && has_pane "$HOSTILE" 0.1; }
+ok "pane $HOSTILE:0.0 and 0.1 too" hostile_panes
+ok "... and nothing ran the name" test ! -e "$W/PWNED"
+ok "the gap (gap:0.1, a shell when recorded) is a shell again" \
+    test "$(panes | grep -c '^gap|0\.1|')" = 1
+ok "no other panes: 12 in all" test "$(panes | wc -l)" = 12
+ok "windows where they were: lay has 0, 2, 3" \
+    test "$(tm list-windows -t '=lay' -F '#{window_index}' | tr '\n' ' ')" = "0 2 3 "
+n=$(wc -l <"$W/count/runs")
+ok "a brand-new session's panes take one tmux run each session: $n tmux processes for 12 panes" test "$n" -le 8
+[ "$FAIL" = 0 ] || { cat "$W/out1"; panes; }
+
+"$ROOT/build/ocshim-restore" -S "$S" --no-kitty >"$W/out2" 2>&1
+ok "a second run changes nothing" test "$(panes | wc -l)" = 12
+
+# --- a server whose base-index is 1 (the user's tmux.conf) ------------------------------------
+tm kill-server
+rm -f "$OCSHIM_STATE_DIR"/*.rec
+echo 'set -g base-index 1' >"$HOME/.tmux.conf"
+rec b1 0 0; rec b1 0 1
+rec b2 1 0; rec b2 1 1
+rec b3 0 0
+"$ROOT/build/ocshim-restore" -S "$S" --no-kitty >"$W/out3" 2>&1; rc=$?
+ok "base-index 1: restore exits 0" test "$rc" = 0
+for p in "b1 0.0" "b1 0.1" "b2 1.0" "b2 1.1" "b3 0.0"; do
+    ok "base-index 1: pane ${p/ /:} is back where it was" has_pane $p
+done
+ok "base-index 1: no other panes or windows" test "$(panes | wc -l)" = 5
+[ "$FAIL" = 0 ] || { cat "$W/out3"; panes; }
+finish
