@@ -39,6 +39,10 @@ static const char *env_get(char **envp, const char *key)
 int procinfo_copy(struct procinfo *pi, int argc, char **argv, char **envp)
 {
     memset(pi, 0, sizeof *pi);
+    /* The directory opencode starts in, before it can change to its project argument (which
+     * the worker resolves against this). */
+    if (!getcwd(pi->cwd, sizeof pi->cwd))
+        pi->cwd[0] = '\0';
     if (argc < 0 || !argv)
         argc = 0;
     pi->argv = calloc((size_t)argc + 1, sizeof *pi->argv);
@@ -122,7 +126,7 @@ int procinfo_load(struct procinfo *pi)
 
     ssize_t n = readlink("/proc/self/exe", pi->exe, sizeof pi->exe - 1);
     pi->exe[n > 0 ? n : 0] = '\0';
-    if (!getcwd(pi->cwd, sizeof pi->cwd))
+    if (!pi->cwd[0] && !getcwd(pi->cwd, sizeof pi->cwd))   /* normally taken at start */
         pi->cwd[0] = '\0';
 
     /* $TMUX is "socket,server-pid,session": the socket path is all before the last two commas. */
@@ -161,7 +165,7 @@ static int takes_value(const char *a)
 {
     static const char *const opts[] = { "--log-level", "--port", "--hostname", "--mdns-domain", "--cors",
                                          "-m", "--model", "--prompt", "--agent", "--replay-limit",
-                                         "--format", "--file", "-f", "--title", "--attach", "--password",
+                                         "--format", "--file", "-f", "--title", "--password",
                                          "-p", "--username", "-u", "--variant", "--command", NULL };
     for (int i = 0; opts[i]; i++)
         if (strcmp(a, opts[i]) == 0)
@@ -195,6 +199,9 @@ void procinfo_parse_cli(int argc, char **argv, struct cli_session *out)
         } else if (strncmp(a, "--dir=", 6) == 0) {
             if (out->run)
                 out->dir = a + 6;
+        } else if (strcmp(a, "--attach") == 0 || strncmp(a, "--attach=", 9) == 0) {
+            out->other = 1;    /* run on a server elsewhere: its database, its directories */
+            i += a[8] == '\0';
         } else if (takes_value(a)) {
             i++;
         } else if (a[0] != '-' && npos++ == 0) {

@@ -31,7 +31,8 @@ struct procinfo {
 /* 1 if the executable's path (AT_EXECFN) names opencode: basename "opencode" or ".opencode".
  * No syscall. */
 int procinfo_name_is_opencode(const char *path);
-/* Copies argv and the environment facts; 0 on success (allocates; opencode only). */
+/* Copies argv, the environment facts and the start directory; 0 on success (allocates;
+ * opencode only). */
 int procinfo_copy(struct procinfo *pi, int argc, char **argv, char **envp);
 /* Reads the identity from /proc and the environment; 0 on success. */
 int procinfo_load(struct procinfo *pi);

@@ -6,6 +6,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -108,4 +109,23 @@ int spawn_read(const char *path, char *const argv[], char *const env[], char *ou
     if (w == pid && !(WIFEXITED(status) && WEXITSTATUS(status) == 0))
         return -1;
     return len ? (int)len : -1;
+}
+
+int spawn_find(char *const env[], const char *name, char *out, size_t cap)
+{
+    const char *path = NULL;
+    for (char *const *e = env; e && *e; e++)
+        if (strncmp(*e, "PATH=", 5) == 0)
+            path = *e + 5;
+    if (!path || !*path)
+        path = "/usr/local/bin:/usr/bin:/bin";
+    while (*path) {
+        const char *end = strchrnul(path, ':');
+        int n = snprintf(out, cap, "%.*s/%s", (int)(end - path), path, name);
+        if (end > path && n > 0 && (size_t)n < cap && access(out, X_OK) == 0)
+            return 0;
+        path = *end ? end + 1 : end;
+    }
+    out[0] = '\0';
+    return -1;
 }

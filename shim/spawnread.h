@@ -11,5 +11,8 @@
  * when the program succeeded (exit 0, or reaped by the host) and printed something, else -1. */
 int spawn_read(const char *path, char *const argv[], char *const env[], char *out, size_t cap,
                int timeout_ms);
+/* The first executable name on the PATH of env (a default PATH when it has none) into out;
+ * 0, or -1 when there is none. */
+int spawn_find(char *const env[], const char *name, char *out, size_t cap);
 
 #endif

@@ -38,24 +38,8 @@ static const char *find_tmux(char **env)
 {
     if (!tmux_path && !(tmux_path = calloc(1, TMUX_PATH_MAX)))
         return NULL;
-    if (tmux_path[0])
+    if (tmux_path[0] || spawn_find(env, "tmux", tmux_path, TMUX_PATH_MAX) == 0)
         return tmux_path;
-    const char *path = NULL;
-    for (char **e = env; e && *e; e++)
-        if (strncmp(*e, "PATH=", 5) == 0)
-            path = *e + 5;
-    if (!path || !*path)
-        path = "/usr/local/bin:/usr/bin:/bin";
-    while (*path) {
-        const char *end = strchrnul(path, ':');
-        if (end > path && (size_t)(end - path) + 6 < TMUX_PATH_MAX) {
-            snprintf(tmux_path, TMUX_PATH_MAX, "%.*s/tmux", (int)(end - path), path);
-            if (access(tmux_path, X_OK) == 0)
-                return tmux_path;
-        }
-        path = *end ? end + 1 : end;
-    }
-    tmux_path[0] = '\0';
     return NULL;
 }
 

@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -154,32 +155,32 @@ static void use_project_dir(struct procinfo *pi, const char *dir)
  * SQLite library inside opencode. */
 static void resolve_continue(struct worker *w, int run)
 {
+    /* the tool installed with the shim (PREFIX/lib -> PREFIX/bin, or the build folder), else
+     * the first on opencode's PATH (LIBDIR and BINDIR set apart) */
+    char path[4200];
+    int found = 0;
     Dl_info self;
-    if (!dladdr((void *)&worker_start, &self) || !self.dli_fname)
-        return;
-    char dir[4096], path[4200];
-    snprintf(dir, sizeof dir, "%s", self.dli_fname);
-    char *slash = strrchr(dir, '/');
-    if (!slash)
-        return;
-    *slash = '\0';
-    const char *cand[] = { "../bin/ocshim", "ocshim" };
-    for (size_t i = 0; i < sizeof cand / sizeof *cand; i++) {
-        snprintf(path, sizeof path, "%s/%s", dir, cand[i]);
-        if (access(path, X_OK) != 0)
-            continue;
-        char *argv[] = { path, "id", "--continue", w->pi->cwd, run ? "--run" : NULL, NULL };
-        char out[128];
-        int n = spawn_read(path, argv, w->pi->env, out, sizeof out, 3000);
-        while (n > 0 && (out[n - 1] == '\n' || out[n - 1] == '\r'))
-            out[--n] = '\0';
-        if (n > 0 && session_set(&w->ss, out, "continue"))
-            publish(w);
-        else
-            dbg("--continue: no session found for %s", w->pi->cwd);
+    if (dladdr((void *)&worker_start, &self) && self.dli_fname && self.dli_fname[0] == '/') {
+        const char *slash = strrchr(self.dli_fname, '/');
+        const char *cand[] = { "../bin/ocshim", "ocshim" };
+        for (size_t i = 0; i < sizeof cand / sizeof *cand && !found; i++) {
+            int n = snprintf(path, sizeof path, "%.*s/%s", (int)(slash - self.dli_fname), self.dli_fname, cand[i]);
+            found = n > 0 && (size_t)n < sizeof path && access(path, X_OK) == 0;
+        }
+    }
+    if (!found && spawn_find(w->pi->env, "ocshim", path, sizeof path) != 0) {
+        dbg("--continue: the ocshim tool is neither next to the shim nor on PATH");
         return;
     }
-    dbg("--continue: the ocshim tool is not installed next to the shim");
+    char *argv[] = { path, "id", "--continue", w->pi->cwd, run ? "--run" : NULL, NULL };
+    char out[128];
+    int n = spawn_read(path, argv, w->pi->env, out, sizeof out, 3000);
+    while (n > 0 && (out[n - 1] == '\n' || out[n - 1] == '\r'))
+        out[--n] = '\0';
+    if (n > 0 && session_set(&w->ss, out, "continue"))
+        publish(w);
+    else
+        dbg("--continue: no session found for %s", w->pi->cwd);
 }
 
 static void *worker_main(void *arg)
@@ -239,8 +240,13 @@ static void *worker_main(void *arg)
                 write_record(w);
             struct sud_stats st;
             sud_get_stats(&st);
-            dbg("exit how=%s code=%d hangup=%d traps=%lu replayed=%lu foreign_sigsys=%lu", how,
-                code, hangup, st.traps, st.passthrough, st.foreign);
+            struct rusage ru;           /* this thread's own CPU time: the benchmark reads it */
+            if (getrusage(RUSAGE_THREAD, &ru) != 0)
+                memset(&ru, 0, sizeof ru);
+            dbg("exit how=%s code=%d hangup=%d traps=%lu replayed=%lu foreign_sigsys=%lu worker_cpu_us=%lld",
+                how, code, hangup, st.traps, st.passthrough, st.foreign,
+                (long long)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000 + ru.ru_utime.tv_usec +
+                    ru.ru_stime.tv_usec);
             capture_exit_done();
         }
     }

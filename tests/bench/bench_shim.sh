@@ -4,13 +4,18 @@
 #  2. `opencode run` wall and CPU time with vs without the shim (interleaved pairs, medians);
 #  3. latency from the trapped log write to the record renamed into place and to the tmux
 #     option set (p50/p99), and from the session's creation (time_created in opencode.db)
-#     to the pane option.
+#     to the pane option;
+#  4. the shim's own cost inside opencode, counted rather than timed (section 2's wall times
+#     vary by several percent from run to run on a shared VM): syscalls trapped per run x the
+#     cost of one trap (trapbench.c), plus the worker thread's CPU time.
 # usage: tests/bench/bench_shim.sh [PAIRS] [LATENCY_RUNS]   (defaults 5 and 12)
 source "$(dirname "$0")/../e2e/lib.sh"
 PAIRS=${1:-5}
 RUNS=${2:-12}
 EXECB=$ROOT/build/execbench
 cc -O2 -o "$EXECB" "$ROOT/tests/bench/execbench.c" || exit 1
+TRAPB=$ROOT/build/trapbench
+cc -O2 -pthread -I"$ROOT/shim" -o "$TRAPB" "$ROOT/tests/bench/trapbench.c" "$ROOT/build/libocshim_core.a" -ldl || exit 1
 
 median() { sort -n | awk '{a[NR]=$1} END {if (NR) print a[int((NR+1)/2)]; else print "n/a"}'; }
 pct() { sort -n | awk -v p="$1" '{a[NR]=$1} END {if (!NR) {print "n/a"; exit} i=int(NR*p/100+0.999); if (i<1) i=1; print a[i]}'; }
@@ -72,5 +77,21 @@ printf 'trapped log write -> tmux option set: p50 %s us, p99 %s us (n=%s; target
     "$(median <"$W/tmux_us")" "$(pct 99 <"$W/tmux_us")" "$(wc -l <"$W/tmux_us")"
 printf 'session created (db time_created) -> tmux option set: p50 %s ms, p99 %s ms (n=%s)\n' \
     "$(median <"$W/create_ms")" "$(pct 99 <"$W/create_ms")" "$(wc -l <"$W/create_ms")"
+
+echo
+echo "== 4. the shim's own cost inside opencode (section 3's runs, counted)"
+sed -n 's/.* traps=\([0-9]*\) .*/\1/p' "$W/debug.all" >"$W/traps"
+sed -n 's/.*worker_cpu_us=\([0-9]*\).*/\1/p' "$W/debug.all" >"$W/wcpu"
+tb=$("$TRAPB") || tb=""
+extra=$(echo "$tb" | sed -n 's/.*extra \([0-9-]*\) ns.*/\1/p')
+tr=$(median <"$W/traps"); wc_us=$(median <"$W/wcpu")
+echo "trapbench: $tb"
+printf 'per opencode run: %s syscalls trapped (median, n=%s), worker thread CPU %s us (median)\n' "$tr" "$(wc -l <"$W/traps")" "$wc_us"
+if [ -n "$extra" ] && [ "$tr" != n/a ] && [ "$wc_us" != n/a ]; then
+    printf 'shim cost = %s x %s ns + %s us = %.1f ms per run: %.2f%% of the CPU time, %.2f%% of the wall time of a run without the shim (section 2; target 1%%)\n' \
+        "$tr" "$extra" "$wc_us" "$(echo "($tr * $extra / 1000 + $wc_us) / 1000" | bc -l)" \
+        "$(echo "($tr * $extra / 1000 + $wc_us) / ($pc * 10000)" | bc -l)" \
+        "$(echo "$tr * $extra / 1000 / ($pw * 10000)" | bc -l)"
+fi
 PASS=1
 finish >/dev/null

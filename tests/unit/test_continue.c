@@ -60,6 +60,12 @@ int main(void)
     CHECK(c.run && c.dir == NULL);          /* run's positional is its message */
     cli(&c, (const char *const[]){ "opencode", "attach", "http://x", "-c", NULL });
     CHECK(c.cont && c.other && !c.run);
+    cli(&c, (const char *const[]){ "opencode", "run", "--dir", "/srv/x", "--attach", "http://h:4096", "-c", "hi", NULL });
+    CHECK(c.cont && c.run && c.other);      /* another server's database: not resolved here */
+    cli(&c, (const char *const[]){ "opencode", "run", "--attach=http://h", "-c", NULL });
+    CHECK(c.cont && c.other);
+    cli(&c, (const char *const[]){ "opencode", "-m", "proj", "-c", NULL });
+    CHECK(c.cont && c.dir == NULL);         /* an option's value is not the project */
     cli(&c, (const char *const[]){ "opencode", "-c", "--fork", NULL });
     CHECK(c.cont && c.fork);
     cli(&c, (const char *const[]){ "opencode", "--dir", "/x", NULL });
@@ -78,7 +84,7 @@ int main(void)
     /* --- the rule over a database --- */
     char root[64] = "/tmp/test_continue.XXXXXX";
     CHECK(mkdtemp(root) != NULL);
-    char p[1024], a[512], sub[512], b[512], repo[512], rsub[512], kvdir[512];
+    char p[2048], a[512], sub[512], b[512], repo[512], rsub[512], kvdir[512];
     snprintf(a, sizeof a, "%s/a", root);
     snprintf(sub, sizeof sub, "%s/a/sub", root);
     snprintf(b, sizeof b, "%s/b", root);
@@ -150,17 +156,34 @@ int main(void)
     fclose(f);
     CHECK_CONT(&d, b, OC_TUI, NULL);           /* unreadable kv.json: the default (on) */
 
-    /* a git worktree opencode.db does not know: the directory's own sessions */
+    /* a git repository opencode.db does not know (no commit yet): the "global" project, paths
+     * relative to the repository (a session made there before, with path "sub", counts) */
     snprintf(p, sizeof p, "%s/.git", a);
     mkdir(p, 0700);
-    CHECK_CONT(&d, a, OC_TUI, "ses_a1");
+    snprintf(sql, sizeof sql,
+             "INSERT INTO session VALUES ('ses_g8', 'global', NULL, '%s', 'sub', 't', 8, %lld, NULL);", sub, now - 500);
+    CHECK(sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK);
+    CHECK_CONT(&d, a, OC_TUI, "ses_g8");
+    CHECK_CONT(&d, sub, OC_TUI, "ses_g8");
+    /* a linked worktree of the known repository: its project, paths relative to itself */
+    char wt[1024];
+    snprintf(wt, sizeof wt, "%s/wt", root);
+    mkdir(wt, 0700);
+    snprintf(p, sizeof p, "%s/.git", wt);
+    f = fopen(p, "w");
+    fprintf(f, "gitdir: %s/.git/worktrees/wt\n", repo);
+    fclose(f);
+    snprintf(sql, sizeof sql,
+             "INSERT INTO session VALUES ('ses_w9', 'abc123', NULL, '%s', '', 't', 9, %lld, NULL);", wt, now - 400);
+    CHECK(sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK);
+    CHECK_CONT(&d, wt, OC_TUI, "ses_w9");
     ocdb_close(&d);
 
     /* an older schema (no project table, no path): the directory's own sessions */
     sqlite3_exec(db, "DROP TABLE project; ALTER TABLE session DROP COLUMN path;", NULL, NULL, NULL);
     snprintf(p, sizeof p, "%s/opencode.db", root);
     CHECK(ocdb_open(&d, p, &ns) == 0);
-    CHECK_CONT(&d, sub, OC_TUI, "ses_sub2");
+    CHECK_CONT(&d, sub, OC_TUI, "ses_g8");      /* sub's own sessions, newest first */
     ocdb_close(&d);
     /* degraded database: nothing, no crash */
     CHECK_CONT(&d, a, OC_TUI, NULL);

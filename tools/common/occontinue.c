@@ -10,8 +10,7 @@
  *    to the smaller id.
  *  - `opencode run -c` lists the sessions whose directory is DIR (at most 100, newest first) and
  *    resumes the first root.
- * The project: the directory's git worktree (the nearest ancestor holding .git) when opencode.db
- * knows it, else the "global" project whose worktree is "/". */
+ * The project: see project_of(). */
 #include "occontinue.h"
 #include "json.h"
 #include "quote.h"
@@ -93,30 +92,54 @@ static int directory_filter_on(void)
     return on;
 }
 
-/* The project of dir as opencode sees it: its id and worktree (new strings); 0, or -1 when
- * dir is in a git worktree opencode.db does not know (a linked worktree, say). */
-static int project_of(sqlite3 *db, const char *dir, char **id, char **worktree)
+/* The main worktree of a linked git worktree whose .git file is at dotgit ("gitdir:
+ * MAIN/.git/worktrees/NAME"), or NULL. */
+static char *main_worktree(const char *dotgit)
 {
-    *id = *worktree = NULL;
-    char *root = git_root(dir);
-    if (!root) {
+    FILE *f = fopen(dotgit, "re");
+    if (!f)
+        return NULL;
+    char line[4200];
+    char *r = NULL;
+    if (fgets(line, sizeof line, f) && strncmp(line, "gitdir: ", 8) == 0) {
+        char *cut = strstr(line + 8, "/.git/worktrees/");
+        if (cut && line[8] == '/') {
+            *cut = '\0';
+            r = xstrdup(line + 8);
+        }
+    }
+    fclose(f);
+    return r;
+}
+
+/* The project of dir as opencode sees it (Project.resolve in 1.18): outside git, "global" with
+ * the worktree "/"; in git, the project opencode.db knows for the repository (a linked worktree
+ * shares its main worktree's), with the worktree the directory's own; a repository it does not
+ * know (no commit yet) is "global" with that worktree. id and worktree: new strings. */
+static void project_of(sqlite3 *db, const char *dir, char **id, char **worktree)
+{
+    *id = NULL;
+    *worktree = git_root(dir);
+    if (!*worktree) {
         *id = xstrdup("global");
         *worktree = xstrdup("/");
-        return 0;
+        return;
     }
+    struct strbuf g;
+    sb_init(&g);
+    sb_printf(&g, "%s/.git", *worktree);
+    char *main = main_worktree(g.s);
+    sb_free(&g);
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(db, "SELECT id FROM project WHERE worktree = ?1", -1, &st, NULL) == SQLITE_OK) {
-        sqlite3_bind_text(st, 1, root, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 1, main ? main : *worktree, -1, SQLITE_TRANSIENT);
         if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
             *id = xstrdup((const char *)sqlite3_column_text(st, 0));
         sqlite3_finalize(st);
     }
-    if (!*id) {
-        free(root);
-        return -1;
-    }
-    *worktree = root;
-    return 0;
+    free(main);
+    if (!*id)
+        *id = xstrdup("global");
 }
 
 /* Runs q (bound by the caller) and returns the newest root among its rows (id, parent_id,
@@ -157,7 +180,8 @@ char *oc_continue_session(struct ocdb *d, const char *dir, enum oc_mode mode)
                            -1, &st, NULL);
         if (st)
             sqlite3_bind_text(st, 1, abs, -1, SQLITE_TRANSIENT);
-    } else if (project_of(db, abs, &pid, &wt) == 0) {
+    } else {
+        project_of(db, abs, &pid, &wt);
         rel = directory_filter_on() ? oc_rel_path(wt, abs) : NULL;
         int filtered = rel && *rel;
         sqlite3_prepare_v2(db,
@@ -184,8 +208,7 @@ char *oc_continue_session(struct ocdb *d, const char *dir, enum oc_mode mode)
         }
     }
     if (!st && mode == OC_TUI) {
-        /* opencode's worktree is unknown here (a linked git worktree, an older schema without
-         * project or path): the sessions of this very directory */
+        /* an older schema (no project_id or path): the sessions of this very directory */
         sqlite3_prepare_v2(db,
                            "SELECT id, parent_id, time_updated FROM session WHERE directory = ?1 "
                            "AND time_updated >= ?2 ORDER BY time_updated DESC" LIMIT_SQL,

@@ -383,12 +383,14 @@ done:
     return rc;
 }
 
-/* A growing argv for one tmux run of several commands (";" between them), owning what it holds. */
+/* A growing argv for one tmux run of several commands (SEP between them), owning what it holds. */
 struct targv {
     const char **v;
     char **own;
     int n, nown, cap;
 };
+
+static const char SEP[] = ";";   /* told apart by its address: a name ";" stays a name */
 
 static void ta_add(struct targv *t, const char *a)
 {
@@ -440,15 +442,15 @@ static const char *ta_quoted(struct targv *t, const char *a)
     return ta_keep(t, sb_take(&b));
 }
 
-/* Runs tmux with the server prefix and the batch; a ";" element separates commands and is
- * passed as it is (tmux_run would quote it). */
+/* Runs tmux with the server prefix and the batch; SEP separates commands and is passed as ";"
+ * (every other element is quoted as tmux_run does, so a ";" in a name stays a name). */
 static int tmux_run_batch(const struct tserver *s, const struct targv *t, struct strbuf *out, struct strbuf *err)
 {
     char **argv = xcalloc((size_t)(s->argc + t->n + 1), sizeof *argv);
     for (int i = 0; i < s->argc; i++)
         argv[i] = s->argv[i];
     for (int i = 0; i < t->n; i++)
-        argv[s->argc + i] = strcmp(t->v[i], ";") == 0 ? xstrdup(";") : quote_tmux_arg(t->v[i]);
+        argv[s->argc + i] = t->v[i] == SEP ? xstrdup(";") : quote_tmux_arg(t->v[i]);
     int rc = run_argv(argv, out, err);
     for (int i = 0; i < t->n; i++)
         free(argv[s->argc + i]);
@@ -467,7 +469,7 @@ static int create_session_batch(struct plan *p, int i, char **exes, char *done, 
 {
     struct targv t = { 0 };
     const char *name = p->v[i].tsession;
-    int n = 0, prev_win = -1, prev_pane = -1, panes_in_win = 0, tiled[64], ntiled = 0;
+    int n = 0, prev_win = -1, prev_pane = -1, panes_in_win = 0;
     for (int j = i; j < p->n && strcmp(p->v[j].tsession, name) == 0; j++) {
         struct entry *e = &p->v[j];
         if (e->state != P_RESTORE || !exes[j] || done[j])
@@ -477,7 +479,7 @@ static int create_session_batch(struct plan *p, int i, char **exes, char *done, 
         if (n > 0 && !next_pane && !next_win)
             break;
         if (n > 0)
-            ta_add(&t, ";");
+            ta_add(&t, SEP);
         if (n == 0) {
             ta_add(&t, "new-session");
             ta_add(&t, "-d");
@@ -494,12 +496,7 @@ static int create_session_batch(struct plan *p, int i, char **exes, char *done, 
             ta_add(&t, "-t");
             ta_add(&t, ta_target(&t, name, e->win, -1));
         }
-        if (!next_pane) {
-            if (panes_in_win > 2 && ntiled < 64)
-                tiled[ntiled++] = prev_win;
-            panes_in_win = 0;
-        }
-        panes_in_win++;
+        panes_in_win = next_pane ? panes_in_win + 1 : 1;
         ta_add(&t, "-c");
         ta_add(&t, ta_quoted(&t, e->dir));
         if (!next_pane && e->win_name && *e->win_name) {
@@ -513,18 +510,18 @@ static int create_session_batch(struct plan *p, int i, char **exes, char *done, 
         int k = push_cmd(cmd, 0, shim, exes[j], e->session_id);
         for (int a = 0; a < k; a++)
             ta_add(&t, cmd[a]);
+        if (panes_in_win > 2) {
+            /* tiled after each split, as pane by pane: the next split then has room (a new
+             * session is 80x24; halving one pane again and again runs out of rows at 5) */
+            ta_add(&t, SEP);
+            ta_add(&t, "select-layout");
+            ta_add(&t, "-t");
+            ta_add(&t, ta_target(&t, name, e->win, -1));
+            ta_add(&t, "tiled");
+        }
         prev_win = e->win;
         prev_pane = e->pane;
         n++;
-    }
-    if (panes_in_win > 2 && ntiled < 64)
-        tiled[ntiled++] = prev_win;
-    for (int w = 0; w < ntiled; w++) {   /* last: a failure here harms no pane */
-        ta_add(&t, ";");
-        ta_add(&t, "select-layout");
-        ta_add(&t, "-t");
-        ta_add(&t, ta_target(&t, name, tiled[w], -1));
-        ta_add(&t, "tiled");
     }
     struct strbuf out, err;
     sb_init(&out);
