@@ -91,6 +91,7 @@ long record_format(char *buf, size_t cap, const struct procinfo *pi, const struc
     e |= record_put(buf, cap, &n, "tmux_session", t->session);
     e |= record_put(buf, cap, &n, "tmux_window", t->window);
     e |= record_put(buf, cap, &n, "tmux_window_name", t->window_name);
+    e |= record_put(buf, cap, &n, "tmux_window_layout", t->layout);
     e |= record_put(buf, cap, &n, "tmux_pane_index", t->pane_index);
     if (pi->kitty_window_id)
         e |= record_put(buf, cap, &n, "kitty_window_id", pi->kitty_window_id);

@@ -12,6 +12,7 @@ struct tmux_info {
     char window[32];
     char window_name[512];
     char pane_index[32];
+    char layout[1024];     /* the window's layout (select-layout's form); "" when longer */
 };
 
 struct record_exit {

@@ -18,14 +18,20 @@
 
 #define TMUX_TIMEOUT_MS 3000
 
-/* The pane's place, one field per line (tmux keeps names free of newlines). */
-#define PLACE_FORMAT "#{session_name}\n#{window_index}\n#{window_name}\n#{pane_index}"
+/* The pane's place and its window's layout, one field per line (tmux keeps names free of
+ * newlines). */
+#define PLACE_FORMAT "#{session_name}\n#{window_index}\n#{window_name}\n#{pane_index}\n#{window_layout}"
 
-static void take_line(char **p, char *dst, size_t cap)
+/* Copies the next line of *p into dst; a line that does not fit is cut, or with whole set
+ * (a value that means nothing in part) left empty. */
+static void take_line(char **p, char *dst, size_t cap, int whole)
 {
     char *nl = strchr(*p, '\n');
     size_t n = nl ? (size_t)(nl - *p) : strlen(*p);
-    snprintf(dst, cap, "%.*s", (int)n, *p);
+    if (whole && n >= cap)
+        dst[0] = '\0';
+    else
+        snprintf(dst, cap, "%.*s", (int)n, *p);
     *p += n + (nl ? 1 : 0);
 }
 
@@ -78,16 +84,17 @@ int tmuxctl_publish(const char *socket, const char *pane, const char *id, char *
     argv[a++] = PLACE_FORMAT;
     argv[a] = NULL;
 
-    char out[2048];
+    char out[4096];
     char *cenv[16];
     small_env(env, cenv, sizeof cenv / sizeof *cenv);
     const char *bin = find_tmux(env);
     if (!bin || spawn_read(bin, argv, cenv, out, sizeof out, TMUX_TIMEOUT_MS) < 0)
         return -1;
     char *p = out;
-    take_line(&p, info->session, sizeof info->session);
-    take_line(&p, info->window, sizeof info->window);
-    take_line(&p, info->window_name, sizeof info->window_name);
-    take_line(&p, info->pane_index, sizeof info->pane_index);
+    take_line(&p, info->session, sizeof info->session, 0);
+    take_line(&p, info->window, sizeof info->window, 0);
+    take_line(&p, info->window_name, sizeof info->window_name, 0);
+    take_line(&p, info->pane_index, sizeof info->pane_index, 0);
+    take_line(&p, info->layout, sizeof info->layout, 1);
     return 0;
 }

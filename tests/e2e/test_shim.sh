@@ -49,6 +49,8 @@ ok "... record names the pane, session, window, socket" \
     test "$(rec_get "$rec1" tmux_pane)|$(rec_get "$rec1" tmux_session)|$(rec_get "$rec1" tmux_window)|$(rec_get "$rec1" tmux_socket)" = "$p1|one|0|$W/tmux.sock"
 ok "... record says running, cwd and argv right" \
     test "$(rec_get "$rec1" state)|$(rec_get "$rec1" cwd)|$(rec_get "$rec1" arg)" = "running|$W/proj|$OC"
+ok "... and the window's layout, as tmux gives it" \
+    test "$(rec_get "$rec1" tmux_window_layout)" = "$(tm display -p -t "$p1" '#{window_layout}')"
 
 # --- two TUIs in the same directory, prompted one after the other: each pane its own id ------
 p2=$(split_run "$p1" "$W/proj" "$RUNOC")

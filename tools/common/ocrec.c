@@ -221,7 +221,7 @@ int ocrec_parse(const char *buf, size_t len, struct ocrec *r, const char **why)
 #define STR(k) else if (strcmp(key, #k) == 0) set_str(&r->k, val);
         STR(exe) STR(cwd) STR(directory) STR(session) STR(session_source) STR(sessions)
         STR(opencode_version) STR(tmux_socket) STR(tmux_pane) STR(tmux_session) STR(tmux_window)
-        STR(tmux_window_name) STR(tmux_pane_index) STR(kitty_window_id) STR(kitty_listen_on)
+        STR(tmux_window_name) STR(tmux_pane_index) STR(tmux_window_layout) STR(kitty_window_id) STR(kitty_listen_on)
         STR(state) STR(exit_how)
 #undef STR
         else
@@ -259,6 +259,7 @@ void ocrec_free(struct ocrec *r)
     free(r->tmux_session);
     free(r->tmux_window);
     free(r->tmux_window_name);
+    free(r->tmux_window_layout);
     free(r->tmux_pane_index);
     free(r->kitty_window_id);
     free(r->kitty_listen_on);

@@ -18,6 +18,7 @@ struct ocrec {
     char **argv;                /* NULL-terminated */
     char *session, *session_source, *sessions, *opencode_version;
     char *tmux_socket, *tmux_pane, *tmux_session, *tmux_window, *tmux_window_name, *tmux_pane_index;
+    char *tmux_window_layout;
     char *kitty_window_id, *kitty_listen_on;
     char *state, *exit_how;     /* state: "running" or "exited" */
     int exit_code;

@@ -92,6 +92,18 @@ void plan_fill_db(struct entry *e, struct ocdb *db)
     }
 }
 
+/* A window layout as tmux prints it ("b25f,200x50,0,0{100x50,0,0,1,99x50,101,0,2}"): only
+ * hex, digits, ',', 'x' and brackets, and short; anything else is not passed on. */
+static int layout_valid(const char *l)
+{
+    if (!l || !*l || strlen(l) > 1000)
+        return 0;
+    for (const char *c = l; *c; c++)
+        if (!strchr("0123456789abcdefx,{}[]", *c))
+            return 0;
+    return 1;
+}
+
 static int cmp_entries(const void *pa, const void *pb)
 {
     const struct entry *a = pa, *b = pb;
@@ -157,6 +169,7 @@ void plan_build(struct plan *p, const struct ocrec_list *recs, const struct tser
         parse_int(r->tmux_window, &e->win);
         parse_int(r->tmux_pane_index, &e->pane);
         e->win_name = r->tmux_window_name ? xstrdup(r->tmux_window_name) : NULL;
+        e->layout = layout_valid(r->tmux_window_layout) ? xstrdup(r->tmux_window_layout) : NULL;
         e->dir = xstrdup(r->directory && *r->directory ? r->directory : r->cwd ? r->cwd : "");
         e->exe = r->exe && *r->exe ? xstrdup(r->exe) : NULL;
         if (!e->exe && r->argc > 0 && strchr(r->argv[0], '/'))
@@ -262,6 +275,7 @@ void plan_free(struct plan *p)
         struct entry *e = &p->v[i];
         free(e->tsession);
         free(e->win_name);
+        free(e->layout);
         free(e->dir);
         free(e->session_id);
         free(e->exe);

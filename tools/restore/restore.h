@@ -29,6 +29,7 @@ struct entry {
     char *tsession;          /* tmux session name */
     int win, pane;           /* window index, pane index */
     char *win_name;
+    char *layout;            /* the window's layout when recorded (checked: tmux's layout form) */
     char *dir;               /* working directory to restore in */
     char *session_id;        /* may be NULL (P_BADID, or a guess that found nothing) */
     char *exe;               /* recorded opencode executable (may no longer exist) */
@@ -44,6 +45,7 @@ struct entry {
     char *action;            /* what was done (or would be, with --dry-run) */
     char *error;             /* why it could not be restored */
     char *pane_id;           /* the tmux pane now holding it */
+    int new_window;          /* the restore made its window (session or window): the layout may be set */
 };
 
 struct plan {

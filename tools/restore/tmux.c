@@ -364,6 +364,7 @@ static int create_pane(struct entry *e, const struct tserver *s, struct tlive *l
     }
     live_add(live, f[0], e->tsession, f[1], got_win, f[3], atoi(f[4]));
     e->pane_id = xstrdup(f[3]);
+    e->new_window = !has_win;
     set_action(e, "started (%s)", what + 8);
     if (has_win) {
         const char *la[] = { "select-layout", "-t", f[1], "tiled", NULL };
@@ -539,6 +540,7 @@ static int create_session_batch(struct plan *p, int i, char **exes, char *done, 
         struct entry *e = &p->v[j];
         live_add(live, f[0], name, f[1], atoi(f[2]), f[3], atoi(f[4]));
         e->pane_id = xstrdup(f[3]);
+        e->new_window = made == 0 || e->pane == 0;
         set_action(e, "started (%s)", made == 0 ? "tmux session" : e->pane ? "tmux pane" : "tmux window");
         done[j] = 1;
         made++;
@@ -610,6 +612,60 @@ static int fill_pane(struct entry *e, const struct tserver *s, const struct tpan
     return rc;
 }
 
+/* How many panes a layout string describes: one "WxH" per cell, minus the cells that split
+ * ('{' side by side, '[' one above the other). */
+static int layout_panes(const char *l)
+{
+    int cells = 0, splits = 0;
+    for (; *l; l++) {
+        cells += *l == 'x';
+        splits += *l == '{' || *l == '[';
+    }
+    return cells - splits;
+}
+
+/* The windows this run made get their recorded layout back (split sides and sizes), the
+ * newest record's of the window, when the window has as many panes as that layout: all in one
+ * tmux run. A window that existed before keeps the layout it has. */
+static void apply_layouts(const struct plan *p, const struct tserver *s, const struct tlive *live)
+{
+    struct targv t = { 0 };
+    for (int i = 0; i < p->n; i++) {
+        const struct entry *e = &p->v[i];
+        int first = 1, made = 0;
+        const char *layout = NULL;
+        long long newest = -1;
+        for (int j = 0; j < p->n; j++) {
+            const struct entry *f = &p->v[j];
+            if (strcmp(f->tsession, e->tsession) != 0 || f->win != e->win)
+                continue;
+            if (j < i)
+                first = 0;
+            made |= f->new_window;
+            if (f->layout && f->updated_ms > newest) {
+                layout = f->layout;
+                newest = f->updated_ms;
+            }
+        }
+        if (!first || !made || !layout)
+            continue;
+        int panes = 0;
+        for (int k = 0; k < live->n; k++)
+            panes += strcmp(live->v[k].session_name, e->tsession) == 0 && live->v[k].win == e->win;
+        if (panes < 2 || panes != layout_panes(layout))
+            continue;
+        if (t.n)
+            ta_add(&t, SEP);
+        ta_add(&t, "select-layout");
+        ta_add(&t, "-t");
+        ta_add(&t, ta_target(&t, e->tsession, e->win, -1));
+        ta_add(&t, layout);
+    }
+    if (t.n)
+        tmux_run_batch(s, &t, NULL, NULL);
+    ta_free(&t);
+}
+
 static int session_exists(const struct tlive *l, const char *name)
 {
     for (int i = 0; i < l->n; i++)
@@ -655,6 +711,8 @@ int tmux_apply(struct plan *p, const struct tserver *s, struct tlive *live, cons
             failed++;
         done[i] = 1;
     }
+    if (!dry_run)
+        apply_layouts(p, s, live);
     for (int i = 0; i < p->n; i++)
         free(exes[i]);
     free(exes);
