@@ -47,10 +47,13 @@ rec ';' 0 0; rec ';' 0 1                        # a name that is tmux's command 
 tmux -S "$W/src.sock" -f /dev/null new-session -d -s src -x 200 -y 50 \; split-window -h -t src:0 \; \
     split-window -v -t src:0.1
 L=$(tmux -S "$W/src.sock" display -p -t src:0 '#{window_layout}')
+tmux -S "$W/src.sock" new-session -d -s two -x 200 -y 50 \; split-window -h -t two:0
+L2=$(tmux -S "$W/src.sock" display -p -t two:0 '#{window_layout}')   # side by side, 2 panes
 tmux -S "$W/src.sock" kill-server
 set_layout() { sed -i "s/^end=1\$/tmux_window_layout=$2\nupdated_ms=1700000009000\nend=1/" "$1"; }
 rec shaped 0 0; rec shaped 0 1; rec shaped 0 2; set_layout "$OCSHIM_STATE_DIR/$pid-"*.rec "$L"
-rec odd 0 0; rec odd 0 1; set_layout "$OCSHIM_STATE_DIR/$pid-"*.rec "$L"   # 3-pane layout, 2 panes
+rec odd 0 0; rec odd 0 1; set_layout "$OCSHIM_STATE_DIR/$pid-"*.rec "$L"   # pane 2 was a shell
+rec few 0 0; rec few 0 1; rec few 0 2; set_layout "$OCSHIM_STATE_DIR/$pid-"*.rec "$L2"  # 3 panes, 2-pane layout
 rec bad 0 0; rec bad 0 1; set_layout "$OCSHIM_STATE_DIR/$pid-"*.rec 'zz;kill-server'
 PATH=$W/count:$PATH "$ROOT/build/ocshim-restore" -S "$S" --no-kitty >"$W/out1" 2>&1; rc=$?
 ok "restore exits 0" test "$rc" = 0
@@ -67,29 +70,33 @@ ok "the gap (gap:0.1, a shell when recorded) is a shell again" \
     test "$(panes | grep -c '^gap|0\.1|')" = 1
 # "W.P left,top widthxheight" of a session's panes
 geom() { tm list-panes -t "=$1:0" -F '#{pane_index} #{pane_left},#{pane_top} #{pane_width}x#{pane_height}'; }
-shaped_ok() {
-    local g; g=$(geom shaped)
+shaped_ok() {   # shaped_ok [SESSION]: pane 0 on the left, 1 and 2 stacked on its right
+    local g; g=$(geom "${1:-shaped}")
     echo "$g" | grep -q '^0 0,0 ' && echo "$g" | grep -q '^1 [1-9][0-9]*,0 ' && echo "$g" | grep -q '^2 [1-9][0-9]*,[1-9]' \
         && [ "$(echo "$g" | sed -n 's/^1 \([0-9]*\),.*/\1/p')" = "$(echo "$g" | sed -n 's/^2 \([0-9]*\),.*/\1/p')" ] \
-        || { echo "    shaped: $g"; return 1; }
+        || { echo "    ${1:-shaped}: $g"; return 1; }
 }
 ok "the recorded layout is back: pane 0 on the left, 1 and 2 stacked on its right" shaped_ok
-ok "a layout for another number of panes is not forced on a window (odd: two panes)" \
-    test "$(geom odd | wc -l)" = 2
+ok "a layout with a shell after the last opencode pane: the shell is made, the layout is back" \
+    shaped_ok odd
+ok "... the shell runs no opencode, in the last pane's directory" \
+    test "$(panes | grep -c "^odd|0\.2|$W/d odd 0\.1|\$")" = 1
+ok "a layout with fewer panes than the window is not forced (few: three panes, tiled)" \
+    test "$(geom few | wc -l)" = 3 -a "$(geom few | grep -c ' 0,0 ')" = 1 -a "$(geom few | grep -c '^2 0,')" = 1
 ok "a malformed layout is not passed to tmux (bad: two panes, server alive)" test "$(geom bad | wc -l)" = 2
-ok "no other panes: 27 in all" test "$(panes | wc -l)" = 27
+ok "no other panes: 31 in all" test "$(panes | wc -l)" = 31
 ok "windows where they were: lay has 0, 2, 3" \
     test "$(tm list-windows -t '=lay' -F '#{window_index}' | tr '\n' ' ')" = "0 2 3 "
 # list-panes 1; ';' first, made pane by pane (2: the server's base-index is learned there);
-# bad, first, lay, many, odd, shaped, the hostile one: 1 each; gap: 1 + 3 for the pane after
+# bad, few, first, lay, many, odd, shaped, the hostile one: 1 each; gap: 1 + 3 for the pane after
 # the gap (a shell in the gap, the pane, the layout); the recorded layouts: 1. Pane by pane it
 # would be at least 34.
 n=$(wc -l <"$W/count/runs")
-ok "a brand-new session's panes take one tmux run each session: $n tmux processes for 27 panes" test "$n" -le 15
+ok "a brand-new session's panes take one tmux run each session: $n tmux processes for 31 panes" test "$n" -le 16
 [ "$FAIL" = 0 ] || { cat "$W/out1"; panes; }
 
 "$ROOT/build/ocshim-restore" -S "$S" --no-kitty >"$W/out2" 2>&1
-ok "a second run changes nothing" test "$(panes | wc -l)" = 27
+ok "a second run changes nothing" test "$(panes | wc -l)" = 31
 
 # --- a server whose base-index is 1 (the user's tmux.conf) ------------------------------------
 tm kill-server

@@ -625,15 +625,17 @@ static int layout_panes(const char *l)
 }
 
 /* The windows this run made get their recorded layout back (split sides and sizes), the
- * newest record's of the window, when the window has as many panes as that layout: all in one
- * tmux run. A window that existed before keeps the layout it has. */
+ * newest record's of the window. A layout with more panes than the window has (plain shells
+ * after the last opencode pane: no record) first gets those shells, in the window's directory,
+ * one after the other at the end; a layout with fewer is not forced. A window that existed
+ * before keeps the layout it has. All in one tmux run. */
 static void apply_layouts(const struct plan *p, const struct tserver *s, const struct tlive *live)
 {
     struct targv t = { 0 };
     for (int i = 0; i < p->n; i++) {
         const struct entry *e = &p->v[i];
         int first = 1, made = 0;
-        const char *layout = NULL;
+        const char *layout = NULL, *dir = e->dir;
         long long newest = -1;
         for (int j = 0; j < p->n; j++) {
             const struct entry *f = &p->v[j];
@@ -646,14 +648,32 @@ static void apply_layouts(const struct plan *p, const struct tserver *s, const s
                 layout = f->layout;
                 newest = f->updated_ms;
             }
+            if (f->new_window || f->pane_id)
+                dir = f->dir;         /* the last pane's: for the shells after it */
         }
         if (!first || !made || !layout)
             continue;
         int panes = 0;
         for (int k = 0; k < live->n; k++)
             panes += strcmp(live->v[k].session_name, e->tsession) == 0 && live->v[k].win == e->win;
-        if (panes < 2 || panes != layout_panes(layout))
+        int want = layout_panes(layout), last = max_pane(live, e->tsession, e->win);
+        if (want < 2 || panes < 1 || want < panes || want - panes > 16)
             continue;
+        for (int k = 0; k < want - panes; k++) {
+            if (t.n)
+                ta_add(&t, SEP);
+            ta_add(&t, "split-window");
+            ta_add(&t, "-d");
+            ta_add(&t, "-t");
+            ta_add(&t, ta_target(&t, e->tsession, e->win, last + k));
+            ta_add(&t, "-c");
+            ta_add(&t, ta_quoted(&t, dir));
+            ta_add(&t, SEP);          /* room for the next one */
+            ta_add(&t, "select-layout");
+            ta_add(&t, "-t");
+            ta_add(&t, ta_target(&t, e->tsession, e->win, -1));
+            ta_add(&t, "tiled");
+        }
         if (t.n)
             ta_add(&t, SEP);
         ta_add(&t, "select-layout");
