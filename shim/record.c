@@ -92,6 +92,8 @@ long record_format(char *buf, size_t cap, const struct procinfo *pi, const struc
     e |= record_put(buf, cap, &n, "tmux_window", t->window);
     e |= record_put(buf, cap, &n, "tmux_window_name", t->window_name);
     e |= record_put(buf, cap, &n, "tmux_window_layout", t->layout);
+    if (t->layout[0])
+        e |= put_ll(buf, cap, &n, "tmux_layout_ms", t->layout_ms);
     e |= record_put(buf, cap, &n, "tmux_pane_index", t->pane_index);
     if (pi->kitty_window_id)
         e |= record_put(buf, cap, &n, "kitty_window_id", pi->kitty_window_id);

@@ -13,6 +13,7 @@ struct tmux_info {
     char window_name[512];
     char pane_index[32];
     char layout[1024];     /* the window's layout (select-layout's form); "" when longer */
+    long long layout_ms;   /* when that layout was first seen as it is (Unix ms) */
 };
 
 struct record_exit {

@@ -28,7 +28,7 @@ static void take_line(char **p, char *dst, size_t cap, int whole)
 {
     char *nl = strchr(*p, '\n');
     size_t n = nl ? (size_t)(nl - *p) : strlen(*p);
-    if (whole && n >= cap)
+    if (whole && (n >= cap || !nl))     /* tmux ends every line: no newline, cut short */
         dst[0] = '\0';
     else
         snprintf(dst, cap, "%.*s", (int)n, *p);

@@ -76,6 +76,13 @@ static int write_record(struct worker *w)
     return write_record_at(w, NULL);
 }
 
+/* The time a layout was first seen as it is: the restore takes the window's freshest. */
+static void stamp_layout(struct tmux_info *now, const struct tmux_info *before)
+{
+    now->layout_ms = strcmp(now->layout, before->layout) != 0 || !before->layout_ms ? realtime_ms()
+                                                                                    : before->layout_ms;
+}
+
 /* The session changed (or the process is leaving): record first, then tmux. */
 static void publish(struct worker *w)
 {
@@ -96,6 +103,7 @@ static void publish(struct worker *w)
         dbg("tmux: could not set the pane option (socket %s, pane %s)", w->pi->tmux_socket,
             w->pi->tmux_pane);
     } else {
+        stamp_layout(&ti, &w->ti);
         dbg("tmux id=%s trap_to_tmux_us=%lld tmux_done_ms=%lld", w->ss.active,
             t0 ? (long long)(capture_now_ns() - t0) / 1000 : -1LL, realtime_ms());
         if (memcmp(&ti, &w->ti, sizeof ti) != 0) {
@@ -206,7 +214,8 @@ static void *worker_main(void *arg)
         use_project_dir(pi, cli.dir);
 
     if (pi->tmux_socket[0])             /* learn the pane's place before any session */
-        tmuxctl_publish(pi->tmux_socket, pi->tmux_pane, NULL, pi->env, &w->ti);
+        if (tmuxctl_publish(pi->tmux_socket, pi->tmux_pane, NULL, pi->env, &w->ti) == 0)
+            w->ti.layout_ms = realtime_ms();
 
     if (cli.session && !cli.fork) {
         if (session_set(&w->ss, cli.session, "argv"))

@@ -49,12 +49,28 @@ tmux -S "$W/src.sock" -f /dev/null new-session -d -s src -x 200 -y 50 \; split-w
 L=$(tmux -S "$W/src.sock" display -p -t src:0 '#{window_layout}')
 tmux -S "$W/src.sock" new-session -d -s two -x 200 -y 50 \; split-window -h -t two:0
 L2=$(tmux -S "$W/src.sock" display -p -t two:0 '#{window_layout}')   # side by side, 2 panes
+tmux -S "$W/src.sock" new-session -d -s stack -x 200 -y 50 \; split-window -v -t stack:0
+L3=$(tmux -S "$W/src.sock" display -p -t stack:0 '#{window_layout}')  # one above the other
 tmux -S "$W/src.sock" kill-server
-set_layout() { sed -i "s/^end=1\$/tmux_window_layout=$2\nupdated_ms=1700000009000\nend=1/" "$1"; }
+# set_layout FILE LAYOUT [LAYOUT_MS [UPDATED_MS]]: the layout as the shim records it
+set_layout() {
+    sed -i "s/^end=1\$/tmux_window_layout=$2\ntmux_layout_ms=${3:-1700000009000}\nupdated_ms=${4:-1700000009000}\nend=1/" "$1"
+}
+last_rec() { ls "$OCSHIM_STATE_DIR/$pid-"*.rec; }
 rec shaped 0 0; rec shaped 0 1; rec shaped 0 2; set_layout "$OCSHIM_STATE_DIR/$pid-"*.rec "$L"
 rec odd 0 0; rec odd 0 1; set_layout "$OCSHIM_STATE_DIR/$pid-"*.rec "$L"   # pane 2 was a shell
 rec few 0 0; rec few 0 1; rec few 0 2; set_layout "$OCSHIM_STATE_DIR/$pid-"*.rec "$L2"  # 3 panes, 2-pane layout
-rec bad 0 0; rec bad 0 1; set_layout "$OCSHIM_STATE_DIR/$pid-"*.rec 'zz;kill-server'
+# not tmux's form (a space): never passed on, so tmux never complains about it
+rec bad 0 0; rec bad 0 1; set_layout "$(last_rec)" "${L2/,/ ,}"
+# tmux's form but a wrong checksum, in the first window to be laid out: tmux refuses it; the
+# windows after it still get theirs
+rec aaa 0 0; rec aaa 0 1; set_layout "$(last_rec)" "0000${L2#????}"
+# the first pane ran no opencode: a shell comes back in front of the recorded ones
+rec lead 0 1; rec lead 0 2; set_layout "$(last_rec)" "$L"
+# the freshest layout wins, not the newest record: pane 0's record was written last (its
+# process ended later) but holds the layout from before pane 1 was split off below it
+rec fresh 0 0; set_layout "$(last_rec)" "$L2" 1700000001000 1700000099000
+rec fresh 0 1; set_layout "$(last_rec)" "$L3" 1700000005000 1700000005000
 PATH=$W/count:$PATH "$ROOT/build/ocshim-restore" -S "$S" --no-kitty >"$W/out1" 2>&1; rc=$?
 ok "restore exits 0" test "$rc" = 0
 for p in "first 0.0" "gap 0.0" "gap 0.2" "lay 0.0" "lay 0.1" "lay 0.2" "lay 2.0" "lay 3.0" "lay 3.1"; do
@@ -83,20 +99,28 @@ ok "... the shell runs no opencode, in the last pane's directory" \
     test "$(panes | grep -c "^odd|0\.2|$W/d odd 0\.1|\$")" = 1
 ok "a layout with fewer panes than the window is not forced (few: three panes, tiled)" \
     test "$(geom few | wc -l)" = 3 -a "$(geom few | grep -c ' 0,0 ')" = 1 -a "$(geom few | grep -c '^2 0,')" = 1
-ok "a malformed layout is not passed to tmux (bad: two panes, server alive)" test "$(geom bad | wc -l)" = 2
-ok "no other panes: 31 in all" test "$(panes | wc -l)" = 31
+bad_ok() { test "$(geom bad | wc -l)" = 2 && ! grep -q 'bad:0 its recorded layout' "$W/out1"; }
+ok "a layout not in tmux's form is not passed to tmux (bad: two panes, no complaint)" bad_ok
+ok "a layout tmux refuses is noted and does not stop the others (aaa)" grep -q 'note: tmux could not give aaa:0 its recorded layout' "$W/out1"
+lead_ok() { test "$(panes | grep -c '^lead|0\.0|.*|$')" = 1 && shaped_ok lead && has_pane lead 0.1 && has_pane lead 0.2; }
+ok "a shell comes back in front of the first recorded pane (lead: 0 a shell, 1 and 2 its records)" lead_ok
+fresh_ok() { geom fresh | grep -q '^1 0,[1-9]'; }   # stacked (L3), not side by side (L2)
+ok "the freshest layout of a window wins, not its newest record (fresh: stacked)" fresh_ok
+ok "no other panes: 38 in all" test "$(panes | wc -l)" = 38
 ok "windows where they were: lay has 0, 2, 3" \
     test "$(tm list-windows -t '=lay' -F '#{window_index}' | tr '\n' ' ')" = "0 2 3 "
 # list-panes 1; ';' first, made pane by pane (2: the server's base-index is learned there);
-# bad, few, first, lay, many, odd, shaped, the hostile one: 1 each; gap: 1 + 3 for the pane after
-# the gap (a shell in the gap, the pane, the layout); the recorded layouts: 1. Pane by pane it
-# would be at least 34.
+# aaa, bad, few, first, fresh, lay, many, odd, shaped, the hostile one: 1 each; gap: 1 + 3 for
+# the pane after the gap (a shell in the gap, the pane, the layout); lead: 4 (its session, the
+# shell in front, its second pane, the layout); the layouts: odd's shell 1, the shared run 1
+# (refused at aaa), then aaa, fresh, lead and shaped on their own 4. That is 27; pane by pane
+# it would be over 45.
 n=$(wc -l <"$W/count/runs")
-ok "a brand-new session's panes take one tmux run each session: $n tmux processes for 31 panes" test "$n" -le 16
+ok "a brand-new session's panes take one tmux run each session: $n tmux processes for 38 panes" test "$n" -le 27
 [ "$FAIL" = 0 ] || { cat "$W/out1"; panes; }
 
 "$ROOT/build/ocshim-restore" -S "$S" --no-kitty >"$W/out2" 2>&1
-ok "a second run changes nothing" test "$(panes | wc -l)" = 31
+ok "a second run changes nothing" test "$(panes | wc -l)" = 38
 
 # --- a server whose base-index is 1 (the user's tmux.conf) ------------------------------------
 tm kill-server
@@ -112,4 +136,26 @@ for p in "b1 0.0" "b1 0.1" "b2 1.0" "b2 1.1" "b3 0.0"; do
 done
 ok "base-index 1: no other panes or windows" test "$(panes | wc -l)" = 5
 [ "$FAIL" = 0 ] || { cat "$W/out3"; panes; }
+
+# --- a window that exists keeps its own layout ------------------------------------------------
+# (tmux-resurrect or the user made it: two idle shells side by side; the records say stacked)
+tm new-session -d -s kept -x 120 -y 40 -c "$W" \; split-window -h -t '=kept:1' -c "$W"
+rec kept 1 0; set_layout "$(last_rec)" "$L3"
+rec kept 1 1; set_layout "$(last_rec)" "$L3"
+sleep 1   # the shells settle
+"$ROOT/build/ocshim-restore" -S "$S" --no-kitty >"$W/out4" 2>&1
+kept_ok() {
+    local g; g=$(tm list-panes -t '=kept:1' -F '#{pane_index} #{pane_left},#{pane_top} #{pane_current_command}')
+    echo "$g" | grep -q '^1 [1-9][0-9]*,0 ' || { echo "    kept: $g"; return 1; }
+}
+ok "an existing window's panes are filled and it keeps its side-by-side layout" kept_ok
+kept_run() {   # each kept record's session runs (typed into the existing shells)
+    local f sid
+    for f in $(grep -lx 'tmux_session=kept' "$OCSHIM_STATE_DIR"/*.rec); do
+        sid=$(sed -n 's/^session=//p' "$f")
+        pgrep -f -- "--session $sid\$" >/dev/null || return 1
+    done
+}
+ok "... and both panes run their session" wait_until 10 kept_run
+[ "$FAIL" = 0 ] || cat "$W/out4"
 finish

@@ -199,6 +199,10 @@ int ocrec_parse(const char *buf, size_t len, struct ocrec *r, const char **why)
             if (parse_ll(val, &n) == 0)
                 r->updated_ms = n;
             free(val);
+        } else if (strcmp(key, "tmux_layout_ms") == 0) {
+            if (parse_ll(val, &n) == 0)
+                r->tmux_layout_ms = n;
+            free(val);
         } else if (strcmp(key, "uid") == 0) {
             if (parse_ll(val, &n) == 0 && n >= 0)
                 r->uid = (long)n;

@@ -12,6 +12,7 @@ struct ocrec {
     char boot_id[33];
     unsigned long long start_time;
     long long started_ms, updated_ms;
+    long long tmux_layout_ms;   /* when tmux_window_layout was seen as it is; 0 unknown */
     long uid;                   /* -1 when absent */
     char *exe, *cwd, *directory;
     int argc;                   /* number of arg lines read */

@@ -96,7 +96,7 @@ void plan_fill_db(struct entry *e, struct ocdb *db)
  * hex, digits, ',', 'x' and brackets, and short; anything else is not passed on. */
 static int layout_valid(const char *l)
 {
-    if (!l || !*l || strlen(l) > 1000)
+    if (!l || !*l || strlen(l) > 1023)   /* the shim keeps up to 1023 bytes */
         return 0;
     for (const char *c = l; *c; c++)
         if (!strchr("0123456789abcdefx,{}[]", *c))
@@ -170,6 +170,7 @@ void plan_build(struct plan *p, const struct ocrec_list *recs, const struct tser
         parse_int(r->tmux_pane_index, &e->pane);
         e->win_name = r->tmux_window_name ? xstrdup(r->tmux_window_name) : NULL;
         e->layout = layout_valid(r->tmux_window_layout) ? xstrdup(r->tmux_window_layout) : NULL;
+        e->layout_ms = r->tmux_layout_ms ? r->tmux_layout_ms : r->updated_ms;
         e->dir = xstrdup(r->directory && *r->directory ? r->directory : r->cwd ? r->cwd : "");
         e->exe = r->exe && *r->exe ? xstrdup(r->exe) : NULL;
         if (!e->exe && r->argc > 0 && strchr(r->argv[0], '/'))

@@ -30,6 +30,7 @@ struct entry {
     int win, pane;           /* window index, pane index */
     char *win_name;
     char *layout;            /* the window's layout when recorded (checked: tmux's layout form) */
+    long long layout_ms;     /* when the shim saw that layout (else the record's updated_ms) */
     char *dir;               /* working directory to restore in */
     char *session_id;        /* may be NULL (P_BADID, or a guess that found nothing) */
     char *exe;               /* recorded opencode executable (may no longer exist) */

@@ -262,7 +262,130 @@ static void live_add(struct tlive *l, const char *sid, const char *sname, const 
     add_pane(l, &tp);
 }
 
+/* A growing argv for one tmux run of several commands (SEP between them), owning what it holds. */
+struct targv {
+    const char **v;
+    char **own;
+    int n, nown, cap;
+};
+
+static const char SEP[] = ";";   /* told apart by its address: a name ";" stays a name */
+
+static void ta_add(struct targv *t, const char *a)
+{
+    if (t->n + 2 > t->cap) {
+        t->cap = t->cap ? t->cap * 2 : 64;
+        t->v = xrealloc(t->v, sizeof *t->v * (size_t)t->cap);
+        t->own = xrealloc(t->own, sizeof *t->own * (size_t)t->cap);
+    }
+    t->v[t->n++] = a;
+    t->v[t->n] = NULL;
+}
+
+static const char *ta_keep(struct targv *t, char *a)   /* a: malloc'd, freed with t */
+{
+    if (t->nown + 1 > t->cap) {
+        t->cap = t->cap ? t->cap * 2 : 64;
+        t->v = xrealloc(t->v, sizeof *t->v * (size_t)t->cap);
+        t->own = xrealloc(t->own, sizeof *t->own * (size_t)t->cap);
+    }
+    t->own[t->nown++] = a;
+    return a;
+}
+
+static void ta_free(struct targv *t)
+{
+    for (int i = 0; i < t->nown; i++)
+        free(t->own[i]);
+    free(t->own);
+    free(t->v);
+    memset(t, 0, sizeof *t);
+}
+
+/* "=NAME:W" or "=NAME:W.P" (pane < 0: the window): the exact session name, never a prefix. */
+static const char *ta_target(struct targv *t, const char *name, int win, int pane)
+{
+    struct strbuf b;
+    sb_init(&b);
+    sb_printf(&b, "=%s:%d", name, win);
+    if (pane >= 0)
+        sb_printf(&b, ".%d", pane);
+    return ta_keep(t, sb_take(&b));
+}
+
+static const char *ta_quoted(struct targv *t, const char *a)
+{
+    struct strbuf b;
+    sb_init(&b);
+    quote_tmux_format(&b, a);
+    return ta_keep(t, sb_take(&b));
+}
+
+/* Runs tmux with the server prefix and the batch; SEP separates commands and is passed as ";"
+ * (every other element is quoted as tmux_run does, so a ";" in a name stays a name). */
+static int tmux_run_batch(const struct tserver *s, const struct targv *t, struct strbuf *out, struct strbuf *err)
+{
+    char **argv = xcalloc((size_t)(s->argc + t->n + 1), sizeof *argv);
+    for (int i = 0; i < s->argc; i++)
+        argv[i] = s->argv[i];
+    for (int i = 0; i < t->n; i++)
+        argv[s->argc + i] = t->v[i] == SEP ? xstrdup(";") : quote_tmux_arg(t->v[i]);
+    int rc = run_argv(argv, out, err);
+    for (int i = 0; i < t->n; i++)
+        free(argv[s->argc + i]);
+    free(argv);
+    return rc;
+}
+
 #define NEWFMT "#{session_id}\t#{window_id}\t#{window_index}\t#{pane_id}\t#{pane_index}"
+
+/* A window just made holds one pane, at the window's first pane index (first), where e was
+ * recorded further on (the panes before it ran no opencode): plain shells go in before it
+ * (split-window -b), tiled between splits so there is room. Updates live and returns e's index. */
+static int lead_shells(const struct entry *e, const struct tserver *s, struct tlive *live, const char *sid,
+                       const char *wid, int win, const char *pane_id, int first)
+{
+    int k = e->pane - first;
+    if (k <= 0 || k > 16)
+        return first;
+    struct targv t = { 0 };
+    for (int i = 0; i < k; i++) {
+        if (i)
+            ta_add(&t, SEP);
+        ta_add(&t, "split-window");
+        ta_add(&t, "-b");
+        ta_add(&t, "-d");
+        ta_add(&t, "-t");
+        ta_add(&t, pane_id);
+        ta_add(&t, "-c");
+        ta_add(&t, ta_quoted(&t, e->dir));
+        ta_add(&t, "-P");
+        ta_add(&t, "-F");
+        ta_add(&t, NEWFMT);
+        ta_add(&t, SEP);
+        ta_add(&t, "select-layout");
+        ta_add(&t, "-t");
+        ta_add(&t, wid);
+        ta_add(&t, "tiled");
+    }
+    struct strbuf out;
+    sb_init(&out);
+    tmux_run_batch(s, &t, &out, NULL);
+    int made = 0;
+    for (char *line = out.s; line && *line && made < k; made++) {
+        char *nl = strchr(line, '\n');
+        if (nl)
+            *nl = '\0';
+        char *f[5];
+        if (fields(line, f, 5) != 5)
+            break;
+        live_add(live, sid, e->tsession, wid, win, f[3], first + made);
+        line = nl ? nl + 1 : NULL;
+    }
+    sb_free(&out);
+    ta_free(&t);
+    return first + made;
+}
 
 /* Creates the pane of e (and its session/window when missing). sid/wid: existing ids or NULL. */
 static int create_pane(struct entry *e, const struct tserver *s, struct tlive *live, const char *shim,
@@ -362,7 +485,10 @@ static int create_pane(struct entry *e, const struct tserver *s, struct tlive *l
             got_win = e->win;
         sb_free(&t2);
     }
-    live_add(live, f[0], e->tsession, f[1], got_win, f[3], atoi(f[4]));
+    int got_pane = atoi(f[4]);
+    if (!has_win)
+        got_pane = lead_shells(e, s, live, f[0], f[1], got_win, f[3], got_pane);
+    live_add(live, f[0], e->tsession, f[1], got_win, f[3], got_pane);
     e->pane_id = xstrdup(f[3]);
     e->new_window = !has_win;
     set_action(e, "started (%s)", what + 8);
@@ -381,81 +507,6 @@ done:
     sb_free(&target);
     sb_free(&out);
     sb_free(&err);
-    return rc;
-}
-
-/* A growing argv for one tmux run of several commands (SEP between them), owning what it holds. */
-struct targv {
-    const char **v;
-    char **own;
-    int n, nown, cap;
-};
-
-static const char SEP[] = ";";   /* told apart by its address: a name ";" stays a name */
-
-static void ta_add(struct targv *t, const char *a)
-{
-    if (t->n + 2 > t->cap) {
-        t->cap = t->cap ? t->cap * 2 : 64;
-        t->v = xrealloc(t->v, sizeof *t->v * (size_t)t->cap);
-        t->own = xrealloc(t->own, sizeof *t->own * (size_t)t->cap);
-    }
-    t->v[t->n++] = a;
-    t->v[t->n] = NULL;
-}
-
-static const char *ta_keep(struct targv *t, char *a)   /* a: malloc'd, freed with t */
-{
-    if (t->nown + 1 > t->cap) {
-        t->cap = t->cap ? t->cap * 2 : 64;
-        t->v = xrealloc(t->v, sizeof *t->v * (size_t)t->cap);
-        t->own = xrealloc(t->own, sizeof *t->own * (size_t)t->cap);
-    }
-    t->own[t->nown++] = a;
-    return a;
-}
-
-static void ta_free(struct targv *t)
-{
-    for (int i = 0; i < t->nown; i++)
-        free(t->own[i]);
-    free(t->own);
-    free(t->v);
-    memset(t, 0, sizeof *t);
-}
-
-/* "=NAME:W" or "=NAME:W.P" (pane < 0: the window): the exact session name, never a prefix. */
-static const char *ta_target(struct targv *t, const char *name, int win, int pane)
-{
-    struct strbuf b;
-    sb_init(&b);
-    sb_printf(&b, "=%s:%d", name, win);
-    if (pane >= 0)
-        sb_printf(&b, ".%d", pane);
-    return ta_keep(t, sb_take(&b));
-}
-
-static const char *ta_quoted(struct targv *t, const char *a)
-{
-    struct strbuf b;
-    sb_init(&b);
-    quote_tmux_format(&b, a);
-    return ta_keep(t, sb_take(&b));
-}
-
-/* Runs tmux with the server prefix and the batch; SEP separates commands and is passed as ";"
- * (every other element is quoted as tmux_run does, so a ";" in a name stays a name). */
-static int tmux_run_batch(const struct tserver *s, const struct targv *t, struct strbuf *out, struct strbuf *err)
-{
-    char **argv = xcalloc((size_t)(s->argc + t->n + 1), sizeof *argv);
-    for (int i = 0; i < s->argc; i++)
-        argv[i] = s->argv[i];
-    for (int i = 0; i < t->n; i++)
-        argv[s->argc + i] = t->v[i] == SEP ? xstrdup(";") : quote_tmux_arg(t->v[i]);
-    int rc = run_argv(argv, out, err);
-    for (int i = 0; i < t->n; i++)
-        free(argv[s->argc + i]);
-    free(argv);
     return rc;
 }
 
@@ -624,19 +675,51 @@ static int layout_panes(const char *l)
     return cells - splits;
 }
 
-/* The windows this run made get their recorded layout back (split sides and sizes), the
- * newest record's of the window. A layout with more panes than the window has (plain shells
- * after the last opencode pane: no record) first gets those shells, in the window's directory,
- * one after the other at the end; a layout with fewer is not forced. A window that existed
- * before keeps the layout it has. All in one tmux run. */
-static void apply_layouts(const struct plan *p, const struct tserver *s, const struct tlive *live)
+/* The commands that give one window its layout: the missing plain shells first (made at the
+ * end, one after the other, tiled between splits so there is room), then the layout. */
+static void layout_cmds(struct targv *t, const char *name, int win, int last, int shells, const char *dir,
+                        const char *layout)
 {
-    struct targv t = { 0 };
+    for (int k = 0; k < shells; k++) {
+        if (t->n)
+            ta_add(t, SEP);
+        ta_add(t, "split-window");
+        ta_add(t, "-d");
+        ta_add(t, "-t");
+        ta_add(t, ta_target(t, name, win, last + k));
+        ta_add(t, "-c");
+        ta_add(t, ta_quoted(t, dir));
+        ta_add(t, SEP);
+        ta_add(t, "select-layout");
+        ta_add(t, "-t");
+        ta_add(t, ta_target(t, name, win, -1));
+        ta_add(t, "tiled");
+    }
+    if (t->n)
+        ta_add(t, SEP);
+    ta_add(t, "select-layout");
+    ta_add(t, "-t");
+    ta_add(t, ta_target(t, name, win, -1));
+    ta_add(t, layout);
+}
+
+/* The windows this run made get their recorded layout back (split sides and sizes): the
+ * freshest layout among the window's records. A layout with more panes than the window has
+ * (plain shells after the last opencode pane: no record) first gets those shells, in the last
+ * pane's directory; a layout with fewer is not forced. A window that existed before keeps the
+ * layout it has. The windows that only need their layout set share one tmux run; when that
+ * run fails (tmux stops at the first failing command), each is tried again on its own. */
+static void apply_layouts(const struct plan *p, const struct tserver *s, const struct tlive *live,
+                          struct notes *notes)
+{
+    struct targv all = { 0 };
+    int *todo = xcalloc((size_t)p->n + 1, sizeof *todo), ntodo = 0;
+    const char **todo_layout = xcalloc((size_t)p->n + 1, sizeof *todo_layout);
     for (int i = 0; i < p->n; i++) {
         const struct entry *e = &p->v[i];
         int first = 1, made = 0;
         const char *layout = NULL, *dir = e->dir;
-        long long newest = -1;
+        long long fresh = -1;
         for (int j = 0; j < p->n; j++) {
             const struct entry *f = &p->v[j];
             if (strcmp(f->tsession, e->tsession) != 0 || f->win != e->win)
@@ -644,9 +727,9 @@ static void apply_layouts(const struct plan *p, const struct tserver *s, const s
             if (j < i)
                 first = 0;
             made |= f->new_window;
-            if (f->layout && f->updated_ms > newest) {
+            if (f->layout && f->layout_ms > fresh) {
                 layout = f->layout;
-                newest = f->updated_ms;
+                fresh = f->layout_ms;
             }
             if (f->new_window || f->pane_id)
                 dir = f->dir;         /* the last pane's: for the shells after it */
@@ -659,31 +742,31 @@ static void apply_layouts(const struct plan *p, const struct tserver *s, const s
         int want = layout_panes(layout), last = max_pane(live, e->tsession, e->win);
         if (want < 2 || panes < 1 || want < panes || want - panes > 16)
             continue;
-        for (int k = 0; k < want - panes; k++) {
-            if (t.n)
-                ta_add(&t, SEP);
-            ta_add(&t, "split-window");
-            ta_add(&t, "-d");
-            ta_add(&t, "-t");
-            ta_add(&t, ta_target(&t, e->tsession, e->win, last + k));
-            ta_add(&t, "-c");
-            ta_add(&t, ta_quoted(&t, dir));
-            ta_add(&t, SEP);          /* room for the next one */
-            ta_add(&t, "select-layout");
-            ta_add(&t, "-t");
-            ta_add(&t, ta_target(&t, e->tsession, e->win, -1));
-            ta_add(&t, "tiled");
+        if (want > panes) {           /* shells to make: a run of its own, never repeated */
+            struct targv t = { 0 };
+            layout_cmds(&t, e->tsession, e->win, last, want - panes, dir, layout);
+            if (tmux_run_batch(s, &t, NULL, NULL) != 0)
+                notes_add(notes, "tmux could not give %s:%d its recorded layout", e->tsession, e->win);
+            ta_free(&t);
+        } else {
+            layout_cmds(&all, e->tsession, e->win, last, 0, dir, layout);
+            todo_layout[ntodo] = layout;
+            todo[ntodo++] = i;
         }
-        if (t.n)
-            ta_add(&t, SEP);
-        ta_add(&t, "select-layout");
-        ta_add(&t, "-t");
-        ta_add(&t, ta_target(&t, e->tsession, e->win, -1));
-        ta_add(&t, layout);
     }
-    if (t.n)
-        tmux_run_batch(s, &t, NULL, NULL);
-    ta_free(&t);
+    if (all.n && tmux_run_batch(s, &all, NULL, NULL) != 0) {
+        for (int k = 0; k < ntodo; k++) {   /* select-layout again is harmless */
+            const struct entry *e = &p->v[todo[k]];
+            struct targv t = { 0 };
+            layout_cmds(&t, e->tsession, e->win, 0, 0, NULL, todo_layout[k]);
+            if (tmux_run_batch(s, &t, NULL, NULL) != 0)
+                notes_add(notes, "tmux could not give %s:%d its recorded layout", e->tsession, e->win);
+            ta_free(&t);
+        }
+    }
+    ta_free(&all);
+    free(todo);
+    free(todo_layout);
 }
 
 static int session_exists(const struct tlive *l, const char *name)
@@ -732,11 +815,10 @@ int tmux_apply(struct plan *p, const struct tserver *s, struct tlive *live, cons
         done[i] = 1;
     }
     if (!dry_run)
-        apply_layouts(p, s, live);
+        apply_layouts(p, s, live, notes);
     for (int i = 0; i < p->n; i++)
         free(exes[i]);
     free(exes);
     free(done);
-    (void)notes;
     return failed;
 }
