@@ -3,18 +3,9 @@
 
 #include "spawnread.h"
 
-#include <errno.h>
-#include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/syscall.h>
-#include <sys/wait.h>
-#include <time.h>
-#include <unistd.h>
 
 #define TMUX_TIMEOUT_MS 3000
 
@@ -64,7 +55,6 @@ static void small_env(char **env, char **out, size_t cap)
             }
     out[o] = NULL;
 }
-
 
 int tmuxctl_publish(const char *socket, const char *pane, const char *id, char **env,
                     struct tmux_info *info)

@@ -161,16 +161,25 @@ static const char *client_prog(void)
     return c;
 }
 
+/* Whether kitty's reply says ok; else "WHAT: its reason" into err (when err is empty). */
+static int reply_ok(const struct json *r, const char *what, struct strbuf *err)
+{
+    const struct json *okv = r ? json_get(r, "ok") : NULL;
+    if (okv && okv->type == JSON_BOOL && okv->num)
+        return 1;
+    const char *e = r ? json_str(json_get(r, "error")) : NULL;
+    if (!err->len)
+        sb_printf(err, "%s: %s", what, e ? e : "(no reason given)");
+    return 0;
+}
+
 static int ls_windows(const char *addr, struct kwins *k, struct strbuf *err)
 {
     if (addr) {
         struct json *r = kittyrc_call(addr, "{\"cmd\":\"ls\",\"version\":[0,14,2]}", err);
         if (!r)
             return -1;
-        const struct json *okv = json_get(r, "ok");
-        if (!okv || okv->type != JSON_BOOL || !okv->num) {
-            const char *e = json_str(json_get(r, "error"));
-            sb_printf(err, "kitty refused: %s", e ? e : "(no reason given)");
+        if (!reply_ok(r, "kitty refused", err)) {
             json_free(r);
             return -1;
         }
@@ -214,18 +223,6 @@ static char *launch_json(char **attach, const char *title)
     }
     sb_add(&c, "]}}");
     return sb_take(&c);
-}
-
-/* Whether kitty's reply says ok; else the reason into err. */
-static int reply_ok(const struct json *r, struct strbuf *err)
-{
-    const struct json *okv = r ? json_get(r, "ok") : NULL;
-    if (okv && okv->type == JSON_BOOL && okv->num)
-        return 1;
-    const char *e = r ? json_str(json_get(r, "error")) : NULL;
-    if (!err->len)
-        sb_printf(err, "kitty refused to open a tab: %s", e ? e : "(no reason given)");
-    return 0;
 }
 
 /* Inside kitty without a socket: one `kitten @`/`kitty @` process per tab. */
@@ -324,7 +321,7 @@ void kitty_apply(char **names, int n, const struct tserver *s, const struct opts
             sb_init(&why);
             if (i >= got)
                 sb_add(&why, err.s ? err.s : "no reply");
-            if (i < got && reply_ok(replies[i], &why))
+            if (i < got && reply_ok(replies[i], "kitty refused to open a tab", &why))
                 kr->opened++;
             else
                 tab_failed(kr, todo[i], why.s);

@@ -63,7 +63,12 @@ void tmux_server_free(struct tserver *s)
     memset(s, 0, sizeof *s);
 }
 
-/* Runs tmux with the server prefix and args (NULL-terminated); out gets stdout. */
+/* The command separator in a run of several tmux commands, told apart by its address: an
+ * argument that is the text ";" (a session named ";") stays an argument. */
+static const char SEP[] = ";";
+
+/* Runs tmux with the server prefix and args (NULL-terminated); out gets stdout. Each argument
+ * is quoted for tmux's parser, except SEP, which goes as ";". */
 static int tmux_run(const struct tserver *s, const char *const *args, struct strbuf *out, struct strbuf *err)
 {
     int n = 0;
@@ -73,7 +78,7 @@ static int tmux_run(const struct tserver *s, const char *const *args, struct str
     for (int i = 0; i < s->argc; i++)
         argv[i] = s->argv[i];
     for (int i = 0; i < n; i++)
-        argv[s->argc + i] = quote_tmux_arg(args[i]);
+        argv[s->argc + i] = args[i] == SEP ? xstrdup(";") : quote_tmux_arg(args[i]);
     int rc = run_argv(argv, out, err);
     for (int i = 0; i < n; i++)
         free(argv[s->argc + i]);
@@ -154,6 +159,14 @@ static const struct tpane *find_pane(const struct tlive *l, const char *sname, i
 {
     for (int i = 0; i < l->n; i++)
         if (strcmp(l->v[i].session_name, sname) == 0 && l->v[i].win == win && (pane < 0 || l->v[i].pane == pane))
+            return &l->v[i];
+    return NULL;
+}
+
+static const struct tpane *find_session(const struct tlive *l, const char *sname)
+{
+    for (int i = 0; i < l->n; i++)
+        if (strcmp(l->v[i].session_name, sname) == 0)
             return &l->v[i];
     return NULL;
 }
@@ -269,26 +282,25 @@ struct targv {
     int n, nown, cap;
 };
 
-static const char SEP[] = ";";   /* told apart by its address: a name ";" stays a name */
+static void ta_grow(struct targv *t, int need)   /* v and own share one capacity */
+{
+    if (need <= t->cap)
+        return;
+    t->cap = t->cap ? t->cap * 2 : 64;
+    t->v = xrealloc(t->v, sizeof *t->v * (size_t)t->cap);
+    t->own = xrealloc(t->own, sizeof *t->own * (size_t)t->cap);
+}
 
 static void ta_add(struct targv *t, const char *a)
 {
-    if (t->n + 2 > t->cap) {
-        t->cap = t->cap ? t->cap * 2 : 64;
-        t->v = xrealloc(t->v, sizeof *t->v * (size_t)t->cap);
-        t->own = xrealloc(t->own, sizeof *t->own * (size_t)t->cap);
-    }
+    ta_grow(t, t->n + 2);
     t->v[t->n++] = a;
     t->v[t->n] = NULL;
 }
 
 static const char *ta_keep(struct targv *t, char *a)   /* a: malloc'd, freed with t */
 {
-    if (t->nown + 1 > t->cap) {
-        t->cap = t->cap ? t->cap * 2 : 64;
-        t->v = xrealloc(t->v, sizeof *t->v * (size_t)t->cap);
-        t->own = xrealloc(t->own, sizeof *t->own * (size_t)t->cap);
-    }
+    ta_grow(t, t->nown + 1);
     t->own[t->nown++] = a;
     return a;
 }
@@ -321,20 +333,15 @@ static const char *ta_quoted(struct targv *t, const char *a)
     return ta_keep(t, sb_take(&b));
 }
 
-/* Runs tmux with the server prefix and the batch; SEP separates commands and is passed as ";"
- * (every other element is quoted as tmux_run does, so a ";" in a name stays a name). */
-static int tmux_run_batch(const struct tserver *s, const struct targv *t, struct strbuf *out, struct strbuf *err)
+/* Appends "select-layout -t TARGET LAYOUT" (a layout string, or "tiled") as the next command. */
+static void ta_layout(struct targv *t, const char *target, const char *layout)
 {
-    char **argv = xcalloc((size_t)(s->argc + t->n + 1), sizeof *argv);
-    for (int i = 0; i < s->argc; i++)
-        argv[i] = s->argv[i];
-    for (int i = 0; i < t->n; i++)
-        argv[s->argc + i] = t->v[i] == SEP ? xstrdup(";") : quote_tmux_arg(t->v[i]);
-    int rc = run_argv(argv, out, err);
-    for (int i = 0; i < t->n; i++)
-        free(argv[s->argc + i]);
-    free(argv);
-    return rc;
+    if (t->n)
+        ta_add(t, SEP);
+    ta_add(t, "select-layout");
+    ta_add(t, "-t");
+    ta_add(t, target);
+    ta_add(t, layout);
 }
 
 #define NEWFMT "#{session_id}\t#{window_id}\t#{window_index}\t#{pane_id}\t#{pane_index}"
@@ -362,15 +369,11 @@ static int lead_shells(const struct entry *e, const struct tserver *s, struct tl
         ta_add(&t, "-P");
         ta_add(&t, "-F");
         ta_add(&t, NEWFMT);
-        ta_add(&t, SEP);
-        ta_add(&t, "select-layout");
-        ta_add(&t, "-t");
-        ta_add(&t, wid);
-        ta_add(&t, "tiled");
+        ta_layout(&t, wid, "tiled");
     }
     struct strbuf out;
     sb_init(&out);
-    tmux_run_batch(s, &t, &out, NULL);
+    tmux_run(s, t.v, &out, NULL);
     int made = 0;
     for (char *line = out.s; line && *line && made < k; made++) {
         char *nl = strchr(line, '\n');
@@ -392,10 +395,7 @@ static int create_pane(struct entry *e, const struct tserver *s, struct tlive *l
                        const char *exe, int dry_run, int *base)
 {
     const struct tpane *win = find_pane(live, e->tsession, e->win, -1);
-    const struct tpane *ses = NULL;
-    for (int i = 0; i < live->n && !ses; i++)
-        if (strcmp(live->v[i].session_name, e->tsession) == 0)
-            ses = &live->v[i];
+    const struct tpane *ses = find_session(live, e->tsession);
     int has_ses = ses != NULL, has_win = win != NULL;
     struct strbuf name, wname, dir, target, out, err;
     sb_init(&name);
@@ -565,11 +565,7 @@ static int create_session_batch(struct plan *p, int i, char **exes, char *done, 
         if (panes_in_win > 2) {
             /* tiled after each split, as pane by pane: the next split then has room (a new
              * session is 80x24; halving one pane again and again runs out of rows at 5) */
-            ta_add(&t, SEP);
-            ta_add(&t, "select-layout");
-            ta_add(&t, "-t");
-            ta_add(&t, ta_target(&t, name, e->win, -1));
-            ta_add(&t, "tiled");
+            ta_layout(&t, ta_target(&t, name, e->win, -1), "tiled");
         }
         prev_win = e->win;
         prev_pane = e->pane;
@@ -578,7 +574,7 @@ static int create_session_batch(struct plan *p, int i, char **exes, char *done, 
     struct strbuf out, err;
     sb_init(&out);
     sb_init(&err);
-    tmux_run_batch(s, &t, &out, &err);   /* tmux stops at a failing command: count the lines */
+    tmux_run(s, t.v, &out, &err);   /* tmux stops at a failing command: count the lines */
     int made = 0;
     char *line = out.s;
     for (int j = i; made < n && line && *line; j++) {
@@ -689,18 +685,9 @@ static void layout_cmds(struct targv *t, const char *name, int win, int last, in
         ta_add(t, ta_target(t, name, win, last + k));
         ta_add(t, "-c");
         ta_add(t, ta_quoted(t, dir));
-        ta_add(t, SEP);
-        ta_add(t, "select-layout");
-        ta_add(t, "-t");
-        ta_add(t, ta_target(t, name, win, -1));
-        ta_add(t, "tiled");
+        ta_layout(t, ta_target(t, name, win, -1), "tiled");
     }
-    if (t->n)
-        ta_add(t, SEP);
-    ta_add(t, "select-layout");
-    ta_add(t, "-t");
-    ta_add(t, ta_target(t, name, win, -1));
-    ta_add(t, layout);
+    ta_layout(t, ta_target(t, name, win, -1), layout);
 }
 
 /* The windows this run made get their recorded layout back (split sides and sizes): the
@@ -708,24 +695,21 @@ static void layout_cmds(struct targv *t, const char *name, int win, int last, in
  * (plain shells after the last opencode pane: no record) first gets those shells, in the last
  * pane's directory; a layout with fewer is not forced. A window that existed before keeps the
  * layout it has. The windows that only need their layout set share one tmux run; when that
- * run fails (tmux stops at the first failing command), each is tried again on its own. */
+ * run fails (tmux stops at the first failing command), each is tried again on its own.
+ * The plan is sorted by session, window and pane: a window's entries are one run of it. */
 static void apply_layouts(const struct plan *p, const struct tserver *s, const struct tlive *live,
                           struct notes *notes)
 {
     struct targv all = { 0 };
     int *todo = xcalloc((size_t)p->n + 1, sizeof *todo), ntodo = 0;
     const char **todo_layout = xcalloc((size_t)p->n + 1, sizeof *todo_layout);
-    for (int i = 0; i < p->n; i++) {
+    for (int i = 0, end; i < p->n; i = end) {
         const struct entry *e = &p->v[i];
-        int first = 1, made = 0;
+        int made = 0;
         const char *layout = NULL, *dir = e->dir;
         long long fresh = -1;
-        for (int j = 0; j < p->n; j++) {
-            const struct entry *f = &p->v[j];
-            if (strcmp(f->tsession, e->tsession) != 0 || f->win != e->win)
-                continue;
-            if (j < i)
-                first = 0;
+        for (end = i; end < p->n && strcmp(p->v[end].tsession, e->tsession) == 0 && p->v[end].win == e->win; end++) {
+            const struct entry *f = &p->v[end];
             made |= f->new_window;
             if (f->layout && f->layout_ms > fresh) {
                 layout = f->layout;
@@ -734,7 +718,7 @@ static void apply_layouts(const struct plan *p, const struct tserver *s, const s
             if (f->new_window || f->pane_id)
                 dir = f->dir;         /* the last pane's: for the shells after it */
         }
-        if (!first || !made || !layout)
+        if (!made || !layout)
             continue;
         int panes = 0;
         for (int k = 0; k < live->n; k++)
@@ -745,7 +729,7 @@ static void apply_layouts(const struct plan *p, const struct tserver *s, const s
         if (want > panes) {           /* shells to make: a run of its own, never repeated */
             struct targv t = { 0 };
             layout_cmds(&t, e->tsession, e->win, last, want - panes, dir, layout);
-            if (tmux_run_batch(s, &t, NULL, NULL) != 0)
+            if (tmux_run(s, t.v, NULL, NULL) != 0)
                 notes_add(notes, "tmux could not give %s:%d its recorded layout", e->tsession, e->win);
             ta_free(&t);
         } else {
@@ -754,12 +738,12 @@ static void apply_layouts(const struct plan *p, const struct tserver *s, const s
             todo[ntodo++] = i;
         }
     }
-    if (all.n && tmux_run_batch(s, &all, NULL, NULL) != 0) {
+    if (all.n && tmux_run(s, all.v, NULL, NULL) != 0) {
         for (int k = 0; k < ntodo; k++) {   /* select-layout again is harmless */
             const struct entry *e = &p->v[todo[k]];
             struct targv t = { 0 };
             layout_cmds(&t, e->tsession, e->win, 0, 0, NULL, todo_layout[k]);
-            if (tmux_run_batch(s, &t, NULL, NULL) != 0)
+            if (tmux_run(s, t.v, NULL, NULL) != 0)
                 notes_add(notes, "tmux could not give %s:%d its recorded layout", e->tsession, e->win);
             ta_free(&t);
         }
@@ -767,14 +751,6 @@ static void apply_layouts(const struct plan *p, const struct tserver *s, const s
     ta_free(&all);
     free(todo);
     free(todo_layout);
-}
-
-static int session_exists(const struct tlive *l, const char *name)
-{
-    for (int i = 0; i < l->n; i++)
-        if (strcmp(l->v[i].session_name, name) == 0)
-            return 1;
-    return 0;
 }
 
 int tmux_apply(struct plan *p, const struct tserver *s, struct tlive *live, const struct proc_table *pt,
@@ -804,7 +780,7 @@ int tmux_apply(struct plan *p, const struct tserver *s, struct tlive *live, cons
         int rc;
         if (tp && tp->pid) {
             rc = fill_pane(e, s, tp, pt, shim, exes[i], dry_run);
-        } else if (!dry_run && !tp && e->pane == 0 && e->win == base && !session_exists(live, e->tsession) &&
+        } else if (!dry_run && !tp && e->pane == 0 && e->win == base && !find_session(live, e->tsession) &&
                    create_session_batch(p, i, exes, done, s, live, shim) > 0) {
             rc = 0;
         } else {
