@@ -16,6 +16,7 @@
 #include "quote.h"
 #include "strbuf.h"
 
+#include <fcntl.h>
 #include <limits.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -23,6 +24,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #define LIMIT_SQL " LIMIT 100" /* opencode's default page */
 #define WINDOW_MS (30LL * 24 * 3600 * 1000)
@@ -71,19 +73,16 @@ static int directory_filter_on(void)
         sb_printf(&path, "%s/opencode/kv.json", x);
     else
         sb_printf(&path, "%s/.local/state/opencode/kv.json", home ? home : "");
-    FILE *f = fopen(path.s, "re");
+    int fd = open(path.s, O_RDONLY | O_CLOEXEC);
     sb_free(&path);
-    if (!f)
+    if (fd < 0)
         return 1;
     struct strbuf text;
     sb_init(&text);
-    char buf[4096];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, f)) > 0 && text.len < (1u << 20))
-        sb_addn(&text, buf, n);
-    fclose(f);
+    int rc = sb_read_fd(&text, fd, 1u << 20);
+    close(fd);
     int on = 1;
-    struct json *j = json_parse(text.s ? text.s : "", text.len);
+    struct json *j = rc == 0 ? json_parse(text.s ? text.s : "", text.len) : NULL;
     const struct json *v = json_get(j, "session_directory_filter_enabled");
     if (v && v->type == JSON_BOOL && !v->num)
         on = 0;

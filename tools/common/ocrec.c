@@ -293,23 +293,6 @@ char *ocrec_state_dir(void)
     return sb_take(&b);
 }
 
-static int read_all(int fd, struct strbuf *b)
-{
-    char tmp[8192];
-    for (;;) {
-        ssize_t n = read(fd, tmp, sizeof tmp);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0)
-            return -1;
-        if (n == 0)
-            return 0;
-        if (b->len + (size_t)n > RECORD_MAX_BYTES)
-            return -1;
-        sb_addn(b, tmp, (size_t)n);
-    }
-}
-
 static int name_ok(const char *name)
 {
     size_t n = strlen(name);
@@ -357,7 +340,7 @@ int ocrec_load_dir(const char *dir, struct ocrec_list *out, struct notes *notes)
         else if (fs.st_uid != geteuid())
             why = "owned by another user";
         sb_reset(&b);
-        if (!why && read_all(fd, &b) != 0)
+        if (!why && sb_read_fd(&b, fd, RECORD_MAX_BYTES) != 0)
             why = "unreadable or too large";
         close(fd);
         struct ocrec r;

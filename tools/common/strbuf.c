@@ -1,9 +1,11 @@
 /* strbuf.c - growable byte buffer and allocation helpers (see strbuf.h). */
 #include "strbuf.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static void oom(void)
 {
@@ -124,4 +126,21 @@ char *sb_take(struct strbuf *b)
     b->s = NULL;
     b->len = b->cap = 0;
     return s;
+}
+
+int sb_read_fd(struct strbuf *b, int fd, size_t max)
+{
+    char tmp[8192];
+    for (;;) {
+        ssize_t n = read(fd, tmp, sizeof tmp);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return -1;
+        if (n == 0)
+            return 0;
+        if (b->len + (size_t)n > max)
+            return -1;
+        sb_addn(b, tmp, (size_t)n);
+    }
 }

@@ -19,6 +19,8 @@ void sb_add(struct strbuf *b, const char *s);
 void sb_addc(struct strbuf *b, char c);
 void sb_printf(struct strbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void sb_vprintf(struct strbuf *b, const char *fmt, va_list ap);
+/* Appends all that can be read from fd; 0 at its end, -1 on a read error or past max bytes. */
+int sb_read_fd(struct strbuf *b, int fd, size_t max);
 /* Returns the string and leaves b empty; the caller frees it. */
 char *sb_take(struct strbuf *b);
 
