@@ -62,6 +62,7 @@ int tmuxctl_publish(const char *socket, const char *pane, const char *id, char *
     char *argv[32];
     int a = 0;
     argv[a++] = "tmux";
+    argv[a++] = "-u";   /* without a UTF-8 locale tmux prints the separators below as '_' */
     argv[a++] = "-S";
     argv[a++] = (char *)socket;
     if (id) {

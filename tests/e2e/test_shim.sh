@@ -52,6 +52,14 @@ ok "... record says running, cwd and argv right" \
 ok "... and the window's layout, as tmux gives it" \
     test "$(rec_get "$rec1" tmux_window_layout)" = "$(tm display -p -t "$p1" '#{window_layout}')"
 
+# --- without a UTF-8 locale tmux prints control characters as '_': the place must still parse --
+pc=$(pane_run "c locale" "$W/proj" "env -u LANG -u LC_ALL -u LC_CTYPE LD_PRELOAD=$SHIM $OC run 'hello from C'; sleep 30")
+wait_until 60 sh -c "grep -lx 'tmux_pane=$pc' '$OCSHIM_STATE_DIR'/*.rec >/dev/null 2>&1"
+recc=$(grep -lx "tmux_pane=$pc" "$OCSHIM_STATE_DIR"/*.rec 2>/dev/null | head -n 1)
+ok "no UTF-8 locale: the record names the tmux session, window and pane index" \
+    test "$(rec_get "$recc" tmux_session)|$(rec_get "$recc" tmux_window)|$(rec_get "$recc" tmux_pane_index)" = "c locale|0|0"
+tm kill-session -t "=c locale"
+
 # --- two TUIs in the same directory, prompted one after the other: each pane its own id ------
 p2=$(split_run "$p1" "$W/proj" "$RUNOC")
 wait_until 90 tui_ready "$p2"

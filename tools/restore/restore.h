@@ -68,7 +68,7 @@ struct tlive {
 
 /* The tmux server chosen by -L/-S (or the default): argv prefix and socket path. */
 struct tserver {
-    char *argv[4];   /* "tmux" [-L NAME | -S PATH] NULL-terminated */
+    char *argv[5];   /* "tmux" -u [-L NAME | -S PATH] NULL-terminated */
     int argc;
     char *socket;    /* socket path */
     int is_default;

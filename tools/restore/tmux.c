@@ -16,6 +16,8 @@ int tmux_server_init(struct tserver *s, const struct opts *o)
 {
     memset(s, 0, sizeof *s);
     s->argv[s->argc++] = xstrdup("tmux");
+    /* UTF-8 output whatever the locale: otherwise tmux prints the tabs of -F formats as '_' */
+    s->argv[s->argc++] = xstrdup("-u");
     struct strbuf b;
     sb_init(&b);
     const char *tmpdir = getenv("TMUX_TMPDIR");
