@@ -6,30 +6,30 @@ world_up 1.18.34
 export PATH=$ROOT/build:$PATH
 RUNOC="env LD_PRELOAD=$SHIM OCSHIM_DEBUG=1 $OC"
 cat >"$W/sid.sh" <<'EOF2'
-echo "SID=${OPENCODE_SESSION_ID:-none} N=$(env | grep -c '^OPENCODE_SESSION_ID=') ID=$(ocshim id 2>/dev/null || echo none)"
+echo "T=$1 SID=${OPENCODE_SESSION_ID:-none} N=$(env | grep -c '^OPENCODE_SESSION_ID=') ID=$(ocshim id 2>/dev/null || echo none)"
 EOF2
 newest() { db "select id from session where parent_id is null order by time_created desc limit 1"; }
 field() { sed -n "s/.*done: .*$1=\([A-Za-z0-9_]*\).*/\1/p" | head -n 1; }
 
 # --- the first command of a brand-new session (opencode run), inherited value replaced -------
-(cd "$W/proj" && OPENCODE_SESSION_ID=ses_bogus LD_PRELOAD=$SHIM timeout 90 "$OC" run "RUN: sh $W/sid.sh :END" >"$W/run1" 2>&1)
+(cd "$W/proj" && OPENCODE_SESSION_ID=ses_bogus LD_PRELOAD=$SHIM timeout 90 "$OC" run "RUN: sh $W/sid.sh run1 :END" >"$W/run1" 2>&1)
 id=$(newest)
 ok "new session: the first bash command sees OPENCODE_SESSION_ID = opencode.db's id" \
     test "$(field SID <"$W/run1")" = "$id"
 ok "... exactly once (the inherited ses_bogus was replaced)" test "$(field N <"$W/run1")" = 1
 ok "... and ocshim id, run by that command, prints the same id" test "$(field ID <"$W/run1")" = "$id"
-(cd "$W/proj" && OPENCODE_SESSION_ID=ses_bogus timeout 90 "$OC" run "RUN: sh $W/sid.sh :END" >"$W/run0" 2>&1)
+(cd "$W/proj" && OPENCODE_SESSION_ID=ses_bogus timeout 90 "$OC" run "RUN: sh $W/sid.sh run0 :END" >"$W/run0" 2>&1)
 ok "without the shim the command does not get the id (the check can tell)" \
     test "$(field SID <"$W/run0")" = ses_bogus
 
 # --- resumed with --session (opencode run): the id from the command line ---------------------
-(cd "$W/proj" && LD_PRELOAD=$SHIM timeout 90 "$OC" run --session "$id" "RUN: sh $W/sid.sh :END" >"$W/run2" 2>&1)
+(cd "$W/proj" && LD_PRELOAD=$SHIM timeout 90 "$OC" run --session "$id" "RUN: sh $W/sid.sh run2 :END" >"$W/run2" 2>&1)
 ok "opencode run --session ID: the command sees ID" test "$(field SID <"$W/run2")" = "$id"
 
 # --- the TUI in tmux: output = pane option = opencode.db --------------------------------------
 p1=$(pane_run one "$W/proj" "$RUNOC")
 wait_until 90 tui_ready "$p1"
-prompt "$p1" "RUN: sh $W/sid.sh :END"
+prompt "$p1" "RUN: sh $W/sid.sh p1 :END"
 wait_until 60 pane_has "$p1" "done: SID="
 got=$(pane_text "$p1" | field SID)
 ok "TUI: the bash tool's OPENCODE_SESSION_ID equals the pane option" test -n "$got" -a "$got" = "$(pane_opt "$p1")"
@@ -40,10 +40,10 @@ ok "ocshim id PID of the pane's opencode prints it" test "$(ocshim id "$(opencod
 
 # --- the TUI resumed with --session: before any prompt the id is known; its first command ----
 p2=$(pane_run two "$W/proj" "$RUNOC --session $id")
-wait_until 90 tui_ready "$p2"
-prompt "$p2" "RUN: sh $W/sid.sh :END"
-wait_until 60 pane_has "$p2" "done: SID=$id"
-ok "TUI --session ID: the first command sees ID" pane_has "$p2" "done: SID=$id"
+wait_until 90 pane_has "$p2" "T=run2"   # the resumed conversation shows: prompts now go to it
+prompt "$p2" "RUN: sh $W/sid.sh p2 :END"
+wait_until 60 pane_has "$p2" "done: T=p2 SID=$id"
+ok "TUI --session ID: the first command sees ID" pane_has "$p2" "done: T=p2 SID=$id"
 
 # --- opencode --continue: the session it resumes, known before any prompt ---------------------
 # p2's turn ends (and its session's time_updated moves) a moment after its output shows.
@@ -63,16 +63,20 @@ wait_until 10 test -n "$(pane_opt "$p3")"
 ok "opencode --continue: the pane option is the resumed session, before any prompt" test "$(pane_opt "$p3")" = "$subid"
 ok "... the record says session_source=continue" \
     test "$(rec_get "$(record_of "$(opencode_pid_in "$p3")")" session_source)" = continue
-wait_until 90 tui_ready "$p3"
-prompt "$p3" "RUN: sh $W/sid.sh :END"
-wait_until 60 pane_has "$p3" "done: SID=$subid"
-ok "... and opencode resumed that very session (its first command sees it)" pane_has "$p3" "done: SID=$subid"
+# The TUI paints its home screen first and opens the resumed session a moment later: a prompt
+# typed before that would start a new session, so wait for the old conversation to show.
+wait_until 90 pane_has "$p3" "hello from sub"
+ok "... the TUI shows the conversation it resumed" pane_has "$p3" "hello from sub"
+prompt "$p3" "RUN: sh $W/sid.sh p3 :END"
+wait_until 60 pane_has "$p3" "done: T=p3 SID=$subid"
+ok "... and opencode resumed that very session (its first command sees it)" pane_has "$p3" "done: T=p3 SID=$subid"
+pane_has "$p3" "done: T=p3 SID=$subid" || { echo "   pane:"; pane_text "$p3" | sed 's/^/   | /'; }
 p4=$(pane_run four "$W" "$RUNOC proj/sub -c")
 wait_until 10 test -n "$(pane_opt "$p4")"
 ok "opencode DIR -c from elsewhere: the record names DIR and DIR's session" \
     test "$(pane_opt "$p4")" = "$subid" -a "$(rec_get "$(record_of "$(opencode_pid_in "$p4")")" cwd)" = "$W/proj/sub"
 tm kill-pane -t "$p4"
-(cd "$W/proj" && LD_PRELOAD=$SHIM timeout 90 "$OC" run -c "RUN: sh $W/sid.sh :END" >"$W/run3" 2>&1)
+(cd "$W/proj" && LD_PRELOAD=$SHIM timeout 90 "$OC" run -c "RUN: sh $W/sid.sh run3 :END" >"$W/run3" 2>&1)
 ok "opencode run -c: resumes what ocshim id --continue --run named" test "$(field SID <"$W/run3")" = "$id"
 
 # --- ocshim id outside opencode; ls; gc ------------------------------------------------------
