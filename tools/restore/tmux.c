@@ -38,9 +38,15 @@ int tmux_server_init(struct tserver *s, const struct opts *o)
         sb_printf(&b, "%s/tmux-%ld/%s", tmpdir, (long)getuid(), o->tmux_L);
     } else {
         const char *t = getenv("TMUX");
-        if (t && *t) {
-            const char *c = strchr(t, ',');
-            sb_addn(&b, t, c ? (size_t)(c - t) : strlen(t));
+        if (t && *t) { /* "socket,server-pid,session": the path may hold commas, so cut at the
+                        * second comma from the end */
+            size_t n = strlen(t), cut = n;
+            for (int commas = 0; n > 0 && commas < 2;)
+                if (t[--n] == ',') {
+                    cut = n;
+                    commas++;
+                }
+            sb_addn(&b, t, cut);
         } else {
             sb_printf(&b, "%s/tmux-%ld/default", tmpdir, (long)getuid());
         }
