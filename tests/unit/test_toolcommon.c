@@ -1,14 +1,19 @@
-/* test_toolcommon.c - the tools' helpers: quoting, JSON reader, argv runner, opencode.db reader. */
+/* test_toolcommon.c - the tools' helpers: quoting, JSON reader, argv runner, opencode.db reader,
+ * the /proc snapshot. */
 #include "json.h"
 #include "ocdb.h"
+#include "proc.h"
 #include "quote.h"
 #include "runcmd.h"
 #include "strbuf.h"
 #include "unit.h"
 
+#include <fcntl.h>
+#include <signal.h>
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static char *q_sh(const char *s)
@@ -198,5 +203,42 @@ int main(void)
     char cmd[300];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     CHECK(system(cmd) == 0);
+
+    /* The /proc snapshot and the fresh child count, with two children of ours */
+    pid_t kids[2];
+    for (int i = 0; i < 2; i++) {
+        int pfd[2];
+        CHECK(pipe2(pfd, O_CLOEXEC) == 0);
+        kids[i] = fork();
+        if (kids[i] == 0) {
+            close(pfd[0]);
+            execlp("sleep", "sleep", "30", (char *)NULL);
+            _exit(127);
+        }
+        close(pfd[1]);
+        char c;
+        CHECK(read(pfd[0], &c, 1) == 0); /* EOF: the exec closed the write end */
+        close(pfd[0]);
+    }
+    struct proc_table pt;
+    CHECK(proc_table_load(&pt) == 0);
+    const struct proc_entry *me = proc_get(&pt, getpid());
+    char comm[32] = "";
+    FILE *cf = fopen("/proc/self/comm", "r");
+    CHECK(cf && fgets(comm, sizeof comm, cf));
+    if (cf)
+        fclose(cf);
+    comm[strcspn(comm, "\n")] = '\0';
+    CHECK(me && me->ppid == getppid() && comm[0] && strcmp(me->comm, comm) == 0);
+    CHECK(proc_children(&pt, getpid()) == 2);
+    CHECK(proc_children_now(getpid()) == 2);
+    CHECK(proc_find_below(&pt, getpid(), "sleep") == kids[0] || proc_find_below(&pt, getpid(), "sleep") == kids[1]);
+    CHECK(proc_find_below(&pt, getpid(), "no-such-name") == 0);
+    proc_table_free(&pt);
+    for (int i = 0; i < 2; i++) {
+        kill(kids[i], SIGKILL);
+        waitpid(kids[i], NULL, 0);
+    }
+    CHECK(proc_children_now(getpid()) == 0);
     UNIT_END("test_toolcommon");
 }

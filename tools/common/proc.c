@@ -94,43 +94,62 @@ int proc_alive(long pid, unsigned long long start_time, const char *boot_id)
     return st == start_time;
 }
 
-int proc_table_load(struct proc_table *t)
+/* Calls fn(pid, arg) for each process in /proc; 0, or -1 when /proc cannot be read. */
+static int proc_each(void (*fn)(long pid, void *arg), void *arg)
 {
-    t->v = NULL;
-    t->n = 0;
-    int cap = 0;
     DIR *d = opendir("/proc");
     if (!d)
         return -1;
     struct dirent *de;
-    while ((de = readdir(d))) {
-        if (!isdigit((unsigned char)de->d_name[0]))
-            continue;
-        long pid = strtol(de->d_name, NULL, 10);
-        char path[64], buf[1024];
-        snprintf(path, sizeof path, "/proc/%ld/stat", pid);
-        if (read_small(path, buf, sizeof buf) < 0)
-            continue;
-        struct proc_entry e;
-        memset(&e, 0, sizeof e);
-        e.pid = pid;
-        if (parse_stat(buf, NULL, &e.ppid, e.comm, sizeof e.comm) != 0)
-            continue;
-        char exe[4096];
-        snprintf(path, sizeof path, "/proc/%ld/exe", pid);
-        ssize_t n = readlink(path, exe, sizeof exe - 1);
-        if (n > 0) {
-            exe[n] = '\0';
-            const char *b = strrchr(exe, '/');
-            snprintf(e.exe_base, sizeof e.exe_base, "%.63s", b ? b + 1 : exe);
-        }
-        if (t->n == cap) {
-            cap = cap ? cap * 2 : 512;
-            t->v = xrealloc(t->v, sizeof *t->v * (size_t)cap);
-        }
-        t->v[t->n++] = e;
-    }
+    while ((de = readdir(d)))
+        if (isdigit((unsigned char)de->d_name[0]))
+            fn(strtol(de->d_name, NULL, 10), arg);
     closedir(d);
+    return 0;
+}
+
+struct table_build {
+    struct proc_table *t;
+    int cap;
+};
+
+static void table_add(long pid, void *arg)
+{
+    struct table_build *b = arg;
+    struct proc_table *t = b->t;
+    char path[64], buf[1024];
+    snprintf(path, sizeof path, "/proc/%ld/stat", pid);
+    if (read_small(path, buf, sizeof buf) < 0)
+        return;
+    struct proc_entry e;
+    memset(&e, 0, sizeof e);
+    e.pid = pid;
+    if (parse_stat(buf, NULL, &e.ppid, e.comm, sizeof e.comm) != 0)
+        return;
+    char exe[4096];
+    snprintf(path, sizeof path, "/proc/%ld/exe", pid);
+    ssize_t n = readlink(path, exe, sizeof exe - 1);
+    if (n > 0) {
+        exe[n] = '\0';
+        const char *base = strrchr(exe, '/');
+        snprintf(e.exe_base, sizeof e.exe_base, "%.63s", base ? base + 1 : exe);
+    }
+    if (t->n == b->cap) {
+        b->cap = b->cap ? b->cap * 2 : 512;
+        t->v = xrealloc(t->v, sizeof *t->v * (size_t)b->cap);
+    }
+    t->v[t->n++] = e;
+}
+
+int proc_table_load(struct proc_table *t)
+{
+    t->v = NULL;
+    t->n = 0;
+    struct table_build b = { t, 0 };
+    if (proc_each(table_add, &b) != 0) {
+        proc_table_free(t);
+        return -1;
+    }
     return 0;
 }
 
@@ -181,22 +200,23 @@ int proc_children(const struct proc_table *t, long pid)
     return c;
 }
 
+struct child_count {
+    long parent;
+    int n;
+};
+
+static void count_child(long pid, void *arg)
+{
+    struct child_count *c = arg;
+    long pp;
+    if (proc_stat(pid, NULL, &pp) == 0 && pp == c->parent)
+        c->n++;
+}
+
 int proc_children_now(long pid)
 {
-    int c = 0;
-    DIR *d = opendir("/proc");
-    if (!d)
-        return -1;
-    struct dirent *de;
-    while ((de = readdir(d))) {
-        if (!isdigit((unsigned char)de->d_name[0]))
-            continue;
-        long pp;
-        if (proc_stat(strtol(de->d_name, NULL, 10), NULL, &pp) == 0 && pp == pid)
-            c++;
-    }
-    closedir(d);
-    return c;
+    struct child_count c = { pid, 0 };
+    return proc_each(count_child, &c) == 0 ? c.n : -1;
 }
 
 long long proc_age_ms(long pid)
