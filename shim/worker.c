@@ -38,8 +38,15 @@ struct worker {
     size_t rec_cap;
     unsigned char *chunks;
     int changed;
+    int events;              /* log events in this drain */
     int64_t first_trap_ns;   /* trap time of the write that changed the session */
+    int64_t last_event_ns;   /* when the previous drain brought log events (monotonic) */
 };
+
+/* A turn that starts after this long without log events refreshes the pane's place and its
+ * window's layout in tmux (a split, a renamed session or a moved pane since the last publish):
+ * one tmux run after each quiet spell, none while opencode is idle. */
+#define PLACE_QUIET_NS (2LL * 1000000000)
 
 static long long realtime_ms(void)
 {
@@ -117,9 +124,32 @@ static void publish(struct worker *w)
         record_sync(sync_fd, w->dirfd);
 }
 
+/* The session did not change, but opencode is at work again after a quiet spell: tmux may
+ * have moved the pane, renamed its session or split its window meanwhile. Sets the options
+ * again (a pane moved to another window takes its window option along) and rewrites the
+ * record only when the place or the layout changed. */
+static void refresh_place(struct worker *w)
+{
+    const char *how;
+    int code, hangup;
+    struct tmux_info ti;
+    memset(&ti, 0, sizeof ti);
+    if (!w->pi->tmux_socket[0] || !w->ss.active[0] || w->ex.how || capture_exit_pending(&how, &code, &hangup))
+        return;
+    if (tmuxctl_publish(w->pi->tmux_socket, w->pi->tmux_pane, w->ss.active, w->pi->env, &ti) != 0)
+        return;
+    stamp_layout(&ti, &w->ti);
+    if (memcmp(&ti, &w->ti, sizeof ti) != 0) {
+        dbg("tmux place now session=%s window=%s pane_index=%s", ti.session, ti.window, ti.pane_index);
+        w->ti = ti;
+        write_record(w);
+    }
+}
+
 static void on_event(const struct logscan_event *ev, void *arg)
 {
     struct worker *w = arg;
+    w->events++;
     if (session_apply(&w->ss, ev))
         w->changed = 1;
 }
@@ -233,10 +263,18 @@ static void *worker_main(void *arg)
         if (r < 0 && errno != EINTR && errno != EAGAIN)
             break;
         w->changed = 0;
+        w->events = 0;
         w->first_trap_ns = 0;
         drain(w);
-        if (w->changed)
+        if (w->changed) {
             publish(w);
+        } else if (w->events) {
+            int64_t now = capture_now_ns();
+            if (now - w->last_event_ns >= PLACE_QUIET_NS)
+                refresh_place(w);
+        }
+        if (w->events)
+            w->last_event_ns = capture_now_ns();
         const char *how;
         int code, hangup;
         if (capture_exit_pending(&how, &code, &hangup)) {

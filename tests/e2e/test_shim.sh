@@ -69,9 +69,16 @@ id2=$(pane_opt "$p2")
 ok "second pane gets its own id" test -n "$id2" -a "$id2" != "$id1"
 ok "... which opencode.db knows" test "$(db "select count(*) from session where id='$id2'")" = 1
 ok "... and the first pane keeps its id" test "$(pane_opt "$p1")" = "$id1"
+# p1's record holds its place as of its first prompt: one pane, tmux session "one". The window
+# has been split since; rename the session too. The next turn refreshes the place.
+tm rename-session -t =one "one renamed"
 prompt "$p1" "again from one"
 sleep 3
 ok "prompting the first again changes neither" test "$(pane_opt "$p1")|$(pane_opt "$p2")" = "$id1|$id2"
+ok "... and its record follows the renamed tmux session" \
+    wait_until 10 test "$(rec_get "$rec1" tmux_session)" = "one renamed"
+ok "... and the window's layout since the split" \
+    test "$(rec_get "$rec1" tmux_window_layout)" = "$(tm display -p -t "$p1" '#{window_layout}')"
 ok "the title reached opencode.db (the fake model answered)" \
     test "$(db "select title from session where id='$id1'")" = "Fake title"
 
