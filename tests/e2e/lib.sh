@@ -33,6 +33,10 @@ wait_until() {
     done
 }
 
+# wait_for SECS 'SHELL EXPRESSION': like wait_until, but the expression is evaluated afresh each
+# try ("wait_until 5 test "$(cmd)" = x" would expand $(cmd) once, before the first try).
+wait_for() { wait_until "$1" eval "$2"; }
+
 tm() { tmux -S "$W/tmux.sock" "$@"; }
 
 # world_up [VERSION]: HOME, fake model, opencode config, tmux server.

@@ -30,7 +30,7 @@ ok "opencode run --session ID: the command sees ID" test "$(field SID <"$W/run2"
 p1=$(pane_run one "$W/proj" "$RUNOC")
 wait_until 90 tui_ready "$p1"
 prompt "$p1" "RUN: sh $W/sid.sh p1 :END"
-wait_until 60 pane_has "$p1" "done: SID="
+wait_until 60 pane_has "$p1" "done: T=p1 SID="
 got=$(pane_text "$p1" | field SID)
 ok "TUI: the bash tool's OPENCODE_SESSION_ID equals the pane option" test -n "$got" -a "$got" = "$(pane_opt "$p1")"
 ok "... and opencode.db's newest root session" test "$got" = "$(newest)"
@@ -48,18 +48,18 @@ ok "TUI --session ID: the first command sees ID" pane_has "$p2" "done: T=p2 SID=
 # --- opencode --continue: the session it resumes, known before any prompt ---------------------
 # p2's turn ends (and its session's time_updated moves) a moment after its output shows.
 newest_upd() { db "select id from session where parent_id is null order by time_updated desc limit 1"; }
-wait_until 30 test "$(newest_upd)" = "$id"
+wait_for 30 'test "$(newest_upd)" = "$id"'
 # A newer session one directory below: the TUI's -c takes it (opencode lists the project's
 # sessions at or below the directory), `opencode run -c` does not (only the directory itself).
 mkdir -p "$W/proj/sub"
 (cd "$W/proj/sub" && timeout 90 "$OC" run "hello from sub" >/dev/null 2>&1)
 subid=$(db "select id from session where parent_id is null and directory='$W/proj/sub'")
-wait_until 30 test "$(newest_upd)" = "$subid"
+wait_for 30 'test "$(newest_upd)" = "$subid"'
 ok "ocshim id --continue DIR: the TUI's rule (a session below DIR counts)" \
     test -n "$subid" -a "$(ocshim id --continue "$W/proj")" = "$subid"
 ok "ocshim id --continue DIR --run: run's rule (DIR itself)" test "$(ocshim id --continue "$W/proj" --run)" = "$id"
 p3=$(pane_run three "$W/proj" "$RUNOC --continue")
-wait_until 10 test -n "$(pane_opt "$p3")"
+wait_for 10 'test -n "$(pane_opt "$p3")"'
 ok "opencode --continue: the pane option is the resumed session, before any prompt" test "$(pane_opt "$p3")" = "$subid"
 ok "... the record says session_source=continue" \
     test "$(rec_get "$(record_of "$(opencode_pid_in "$p3")")" session_source)" = continue
@@ -72,7 +72,7 @@ wait_until 60 pane_has "$p3" "done: T=p3 SID=$subid"
 ok "... and opencode resumed that very session (its first command sees it)" pane_has "$p3" "done: T=p3 SID=$subid"
 pane_has "$p3" "done: T=p3 SID=$subid" || { echo "   pane:"; pane_text "$p3" | sed 's/^/   | /'; }
 p4=$(pane_run four "$W" "$RUNOC proj/sub -c")
-wait_until 10 test -n "$(pane_opt "$p4")"
+wait_for 10 'test -n "$(pane_opt "$p4")"'
 ok "opencode DIR -c from elsewhere: the record names DIR and DIR's session" \
     test "$(pane_opt "$p4")" = "$subid" -a "$(rec_get "$(record_of "$(opencode_pid_in "$p4")")" cwd)" = "$W/proj/sub"
 tm kill-pane -t "$p4"

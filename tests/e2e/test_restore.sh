@@ -18,12 +18,12 @@ S3='we"ird $(touch PWNED); x'   # a session name with quotes, $(), ; and spaces
 pq=$(pane_run quitter "$dQ" "$RUNOC")
 wait_until 60 tui_ready "$pq" || log "TUI $pq did not paint"
 prompt "$pq" "hello number 5"
-wait_until 30 test -n "$(pane_opt "$pq")"; idq=$(pane_opt "$pq")
+wait_for 30 'test -n "$(pane_opt "$pq")"'; idq=$(pane_opt "$pq")
 wait_until 30 pane_has "$pq" "reply to: hello number 5" || log "no reply shown in the quitter pane"
 recq=$(grep -l "^session=$idq\$" "$OCSHIM_STATE_DIR"/*.rec | head -n 1)
 for attempt in 1 2 3 4; do   # ctrl+c twice quits the TUI; a busy TUI may swallow one
     tm send-keys -t "$pq" C-c 2>/dev/null; sleep 0.5; tm send-keys -t "$pq" C-c 2>/dev/null
-    wait_until 5 test "$(rec_get "$recq" state)" = exited && break
+    wait_for 5 'test "$(rec_get "$recq" state)" = exited' && break
     log "quit attempt $attempt: the TUI is still there:"; pane_text "$pq" | grep -v '^ *$' | tail -n 4
 done
 ok "the quit conversation is recorded as a quit (exited, hangup=0)" \
@@ -41,8 +41,9 @@ wait_until 20 tui_ready "$pa2" || wait_until 10 pane_has "$pa2" "tab agents" || 
 i=0
 for p in $pa1 $pa2 $pb $pc; do i=$((i + 1)); prompt "$p" "hello number $i"; done
 prompt "$pg" "hello number 6"
-for p in $pa1 $pa2 $pb $pc; do wait_until 40 test -n "$(pane_opt "$p")"; done
-wait_until 40 test -n "$(db "select id from session where directory='$dG' and parent_id is null")"
+for p in $pa1 $pa2 $pb $pc; do wait_for 40 'test -n "$(pane_opt "$p")"'; done
+root_of_dir() { db "select id from session where directory='$1' and parent_id is null"; }
+wait_for 40 'test -n "$(root_of_dir "$dG")"'
 ida1=$(pane_opt "$pa1") ida2=$(pane_opt "$pa2") idb=$(pane_opt "$pb") idc=$(pane_opt "$pc")
 idg=$(db "select id from session where directory='$dG' and parent_id is null order by time_updated desc limit 1")
 ok "five prompted panes have five different session ids" \
@@ -99,7 +100,7 @@ session_arg() {
     pid=$(pgrep -P "$pp" | head -n 1)
     [ -n "$pid" ] && tr '\0' ' ' <"/proc/$pid/cmdline" | sed -E 's/.*--session ([^ ]*).*/\1/'
 }
-ok "s1:0.0 runs opencode --session $ida1" wait_until 10 test "$(session_arg "=s1:0.0")" = "$ida1"
+ok "s1:0.0 runs opencode --session $ida1" wait_for 10 'test "$(session_arg "=s1:0.0")" = "$ida1"'
 ok "s1:0.1 runs opencode --session $ida2" test "$(session_arg "=s1:0.1")" = "$ida2"
 ok "'two words' runs opencode --session $idb" test "$(session_arg "=two words:0.0")" = "$idb"
 ok "the hostile-named session runs opencode --session $idc" test "$(session_arg "=$S3:0.0")" = "$idc"
@@ -118,7 +119,7 @@ ok "kitty has exactly one tab per tmux session, titled with its name, attaching 
          "$(kitty_tabs k1 | grep -c "^two words	.*tmux -S $W/tmux.sock attach -t =two words$")" = 1 -a \
          "$(kitty_tabs k1 | grep -cF "$S3	")" = 1
 # the restored processes write records again: wait until each pane's opencode has one
-wait_until 30 test "$(ls "$OCSHIM_STATE_DIR"/*.rec | wc -l)" -ge 10
+wait_for 30 'test "$(ls "$OCSHIM_STATE_DIR"/*.rec | wc -l)" -ge 10'
 
 # --- a second run changes nothing ---------------------------------------------------------------
 before=$(tm list-panes -a -F '#{pane_id} #{pane_pid}'; kitty_tabs k1)
@@ -133,11 +134,11 @@ ok "second run: panes, processes and kitty tabs unchanged" test "$before" = "$af
 R --kitty-session "$W/sess.kitty" >"$W/ks.out" 2>&1
 ok "--kitty-session writes one new_tab per session" test "$(grep -c '^new_tab ' "$W/sess.kitty")" = 3
 kitty_up k2 --session "$W/sess.kitty"
-wait_until 10 test "$(kitty_tabs k2 | grep -c 'tmux -S')" = 3
+wait_for 10 'test "$(kitty_tabs k2 | grep -c "tmux -S")" = 3'
 ok "kitty --session FILE opens the three attach tabs with the right titles" \
     test "$(kitty_tabs k2 | grep 'tmux -S' | cut -f1 | sort)" = "$(printf '%s\n' s1 "two words" "$S3" | sort)"
 ok "... and each tab is attached (tmux sees clients)" \
-    wait_until 10 test "$(tm list-clients -F '#{session_name}' | sort -u | wc -l)" = 3
+    wait_for 10 'test "$(tm list-clients -F "#{session_name}" | sort -u | wc -l)" = 3'
 
 kitty_down
 finish

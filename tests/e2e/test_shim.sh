@@ -36,7 +36,7 @@ ok "... record name starts with the pid and ends with end=1" \
 p1=$(pane_run one "$W/proj" "$RUNOC")
 wait_until 90 tui_ready "$p1" || log "TUI did not paint"
 prompt "$p1" "hello from one"
-wait_until 60 test -n "$(pane_opt "$p1")"
+wait_for 60 'test -n "$(pane_opt "$p1")"'
 id1=$(pane_opt "$p1")
 db1=$(db "select id from session where parent_id is null order by time_created desc limit 1")
 ok "TUI prompt: pane option set" test -n "$id1"
@@ -64,7 +64,7 @@ tm kill-session -t "=c locale"
 p2=$(split_run "$p1" "$W/proj" "$RUNOC")
 wait_until 90 tui_ready "$p2"
 prompt "$p2" "hello from two"
-wait_until 60 test -n "$(pane_opt "$p2")"
+wait_for 60 'test -n "$(pane_opt "$p2")"'
 id2=$(pane_opt "$p2")
 ok "second pane gets its own id" test -n "$id2" -a "$id2" != "$id1"
 ok "... which opencode.db knows" test "$(db "select count(*) from session where id='$id2'")" = 1
@@ -76,7 +76,7 @@ prompt "$p1" "again from one"
 sleep 3
 ok "prompting the first again changes neither" test "$(pane_opt "$p1")|$(pane_opt "$p2")" = "$id1|$id2"
 ok "... and its record follows the renamed tmux session" \
-    wait_until 10 test "$(rec_get "$rec1" tmux_session)" = "one renamed"
+    wait_for 10 'test "$(rec_get "$rec1" tmux_session)" = "one renamed"'
 ok "... and the window's layout since the split" \
     test "$(rec_get "$rec1" tmux_window_layout)" = "$(tm display -p -t "$p1" '#{window_layout}')"
 ok "the title reached opencode.db (the fake model answered)" \
@@ -84,7 +84,7 @@ ok "the title reached opencode.db (the fake model answered)" \
 
 # --- opencode --session ID: the id is there within a second of start, before any prompt ------
 p3=$(pane_run three "$W/proj" "$RUNOC --session $run_id")
-wait_until 5 test "$(pane_opt "$p3")" = "$run_id"
+wait_for 5 'test "$(pane_opt "$p3")" = "$run_id"'
 ok "--session ID: pane option set before any prompt" test "$(pane_opt "$p3")" = "$run_id"
 pid3=$(opencode_pid_in "$p3")
 rec3=$(record_of "$pid3")
@@ -100,7 +100,7 @@ ok "... the TUI shows the resumed conversation" wait_until 10 pane_has "$p3" "do
 tm send-keys -t "$p2" C-c
 sleep 0.5; tm send-keys -t "$p2" C-c 2>/dev/null
 rec2=$(record_of "$(grep -l "^session=$id2\$" "$OCSHIM_STATE_DIR"/*.rec | head -n 1 | xargs -r basename | cut -d- -f1)")
-wait_until 10 test "$(rec_get "$rec2" state)" = exited
+wait_for 10 'test "$(rec_get "$rec2" state)" = exited'
 ok "quitting the TUI (ctrl+c): record says exited, no hangup" \
     test "$(rec_get "$rec2" state)/$(rec_get "$rec2" hangup)" = "exited/0"
 tm kill-server
