@@ -58,7 +58,7 @@ int logscan_line(const char *line, size_t n, struct logscan_event *ev)
 {
     const char *id = NULL, *sid = NULL, *parent = NULL;
     size_t idn = 0, sidn = 0, parentn = 0;
-    int created = 0, session_service = 0, from_db = 0;
+    int created = 0, session_service = 0, from_db = 0, step0 = 0;
     const char *version = NULL, *dir = NULL;
     size_t versionn = 0, dirn = 0;
     int dirq = 0;
@@ -114,6 +114,8 @@ int logscan_line(const char *line, size_t n, struct logscan_event *ev)
             version = v, versionn = vn;
         else if (key_is(k, kn, "directory") && !dir)
             dir = v, dirn = vn, dirq = quoted;
+        else if (key_is(k, kn, "step"))
+            step0 = vn == 1 && v[0] == '0';
     }
 
     memset(ev, 0, sizeof *ev - sizeof ev->directory);
@@ -132,6 +134,7 @@ int logscan_line(const char *line, size_t n, struct logscan_event *ev)
     }
     if (sid && logscan_valid_id(sid, sidn)) {
         ev->kind = LOGSCAN_ACTIVE;
+        ev->turn_start = step0;
         memcpy(ev->id, sid, sidn);
         return 1;
     }

@@ -38,15 +38,15 @@ struct worker {
     size_t rec_cap;
     unsigned char *chunks;
     int changed;
-    int events;              /* log events in this drain */
+    int turn;                /* this drain saw the active session start a turn (step=0) */
     int64_t first_trap_ns;   /* trap time of the write that changed the session */
-    int64_t last_event_ns;   /* when the previous drain brought log events (monotonic) */
+    int64_t last_place_ns;   /* when tmux last told the pane's place (monotonic) */
 };
 
-/* A turn that starts after this long without log events refreshes the pane's place and its
- * window's layout in tmux (a split, a renamed session or a moved pane since the last publish):
- * one tmux run after each quiet spell, none while opencode is idle. */
-#define PLACE_QUIET_NS (2LL * 1000000000)
+/* A turn of the active session refreshes the pane's place and its window's layout (a split, a
+ * renamed session or a moved pane since the last look), at most once per PLACE_GAP_NS: one
+ * display-message per prompt, nothing while opencode is idle or inside a turn. */
+#define PLACE_GAP_NS (2LL * 1000000000)
 
 static long long realtime_ms(void)
 {
@@ -83,11 +83,21 @@ static int write_record(struct worker *w)
     return write_record_at(w, NULL);
 }
 
-/* The time a layout was first seen as it is: the restore takes the window's freshest. */
-static void stamp_layout(struct tmux_info *now, const struct tmux_info *before)
+/* Everything but the time the layout was seen: 1 when the pane moved, its window was renamed
+ * or its layout changed. */
+static int place_differs(const struct tmux_info *a, const struct tmux_info *b)
 {
-    now->layout_ms = strcmp(now->layout, before->layout) != 0 || !before->layout_ms ? realtime_ms()
-                                                                                    : before->layout_ms;
+    return strcmp(a->session, b->session) || strcmp(a->window, b->window) ||
+           strcmp(a->window_name, b->window_name) || strcmp(a->pane_index, b->pane_index) ||
+           strcmp(a->layout, b->layout);
+}
+
+/* tmux answered: its place and layout as of now (the restore takes a window's freshest layout). */
+static void took_place(struct worker *w, const struct tmux_info *ti)
+{
+    w->ti = *ti;
+    w->ti.layout_ms = realtime_ms();
+    w->last_place_ns = capture_now_ns();
 }
 
 /* The session changed (or the process is leaving): record first, then tmux. */
@@ -110,13 +120,12 @@ static void publish(struct worker *w)
         dbg("tmux: could not set the pane option (socket %s, pane %s)", w->pi->tmux_socket,
             w->pi->tmux_pane);
     } else {
-        stamp_layout(&ti, &w->ti);
         dbg("tmux id=%s trap_to_tmux_us=%lld tmux_done_ms=%lld", w->ss.active,
             t0 ? (long long)(capture_now_ns() - t0) / 1000 : -1LL, realtime_ms());
-        if (memcmp(&ti, &w->ti, sizeof ti) != 0) {
-            w->ti = ti;
+        int moved = place_differs(&ti, &w->ti);
+        took_place(w, &ti);
+        if (moved)
             write_record(w);
-        }
     }
     /* Durability last: the record is already in place for readers, and its fsync (milliseconds
      * on a slow disk) no longer delays the tmux option. */
@@ -124,34 +133,36 @@ static void publish(struct worker *w)
         record_sync(sync_fd, w->dirfd);
 }
 
-/* The session did not change, but opencode is at work again after a quiet spell: tmux may
- * have moved the pane, renamed its session or split its window meanwhile. Sets the options
- * again (a pane moved to another window takes its window option along) and rewrites the
- * record only when the place or the layout changed. */
+/* The session did not change, but a new turn began: tmux may have moved the pane, renamed its
+ * session or split its window since the last look. A display-message only (setting an option
+ * makes tmux redraw every client); when the pane changed windows, the options are set again so
+ * that the window option follows it. The record is rewritten with the layout's new time. */
 static void refresh_place(struct worker *w)
 {
     const char *how;
     int code, hangup;
-    struct tmux_info ti;
+    struct tmux_info ti, again;
     memset(&ti, 0, sizeof ti);
     if (!w->pi->tmux_socket[0] || !w->ss.active[0] || w->ex.how || capture_exit_pending(&how, &code, &hangup))
         return;
-    if (tmuxctl_publish(w->pi->tmux_socket, w->pi->tmux_pane, w->ss.active, w->pi->env, &ti) != 0)
+    if (tmuxctl_publish(w->pi->tmux_socket, w->pi->tmux_pane, NULL, w->pi->env, &ti) != 0)
         return;
-    stamp_layout(&ti, &w->ti);
-    if (memcmp(&ti, &w->ti, sizeof ti) != 0) {
+    if (strcmp(ti.session, w->ti.session) || strcmp(ti.window, w->ti.window)) {
         dbg("tmux place now session=%s window=%s pane_index=%s", ti.session, ti.window, ti.pane_index);
-        w->ti = ti;
-        write_record(w);
+        memset(&again, 0, sizeof again);
+        tmuxctl_publish(w->pi->tmux_socket, w->pi->tmux_pane, w->ss.active, w->pi->env, &again);
     }
+    took_place(w, &ti);
+    write_record(w);
 }
 
 static void on_event(const struct logscan_event *ev, void *arg)
 {
     struct worker *w = arg;
-    w->events++;
     if (session_apply(&w->ss, ev))
         w->changed = 1;
+    if (ev->kind == LOGSCAN_ACTIVE && ev->turn_start && strcmp(ev->id, w->ss.active) == 0)
+        w->turn = 1;
 }
 
 static void drain(struct worker *w)
@@ -243,9 +254,12 @@ static void *worker_main(void *arg)
     if (cli.dir && !cli.other)
         use_project_dir(pi, cli.dir);
 
-    if (pi->tmux_socket[0])             /* learn the pane's place before any session */
-        if (tmuxctl_publish(pi->tmux_socket, pi->tmux_pane, NULL, pi->env, &w->ti) == 0)
-            w->ti.layout_ms = realtime_ms();
+    if (pi->tmux_socket[0]) {           /* learn the pane's place before any session */
+        struct tmux_info ti;
+        memset(&ti, 0, sizeof ti);
+        if (tmuxctl_publish(pi->tmux_socket, pi->tmux_pane, NULL, pi->env, &ti) == 0)
+            took_place(w, &ti);
+    }
 
     if (cli.session && !cli.fork) {
         if (session_set(&w->ss, cli.session, "argv"))
@@ -263,18 +277,13 @@ static void *worker_main(void *arg)
         if (r < 0 && errno != EINTR && errno != EAGAIN)
             break;
         w->changed = 0;
-        w->events = 0;
+        w->turn = 0;
         w->first_trap_ns = 0;
         drain(w);
-        if (w->changed) {
+        if (w->changed)
             publish(w);
-        } else if (w->events) {
-            int64_t now = capture_now_ns();
-            if (now - w->last_event_ns >= PLACE_QUIET_NS)
-                refresh_place(w);
-        }
-        if (w->events)
-            w->last_event_ns = capture_now_ns();
+        else if (w->turn && capture_now_ns() - w->last_place_ns >= PLACE_GAP_NS)
+            refresh_place(w);
         const char *how;
         int code, hangup;
         if (capture_exit_pending(&how, &code, &hangup)) {

@@ -79,6 +79,16 @@ ok "... and its record follows the renamed tmux session" \
     wait_for 10 'test "$(rec_get "$rec1" tmux_session)" = "one renamed"'
 ok "... and the window's layout since the split" \
     test "$(rec_get "$rec1" tmux_window_layout)" = "$(tm display -p -t "$p1" '#{window_layout}')"
+# The pane moves to a window of its own: the next turn's record names it, and the new window
+# gets the window option.
+wait_until 30 pane_has "$p1" "reply to: again from one"
+tm break-pane -d -s "$p1"
+newwin=$(tm display -p -t "$p1" '#{window_index}')
+prompt "$p1" "third from one"
+ok "a pane moved to another window: its record follows" \
+    wait_for 15 'test "$(rec_get "$rec1" tmux_window)" = "$newwin" -a "$(rec_get "$rec1" tmux_pane_index)" = 0'
+ok "... and that window's option names its session" \
+    wait_for 5 'test "$(tm show-options -w -t "$p1" -v @opencode_session)" = "$id1"'
 ok "the title reached opencode.db (the fake model answered)" \
     test "$(db "select title from session where id='$id1'")" = "Fake title"
 

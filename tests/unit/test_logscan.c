@@ -95,6 +95,24 @@ int main(void)
     CHECK_STR(s->ev[0].version, "1.14.48");
     CHECK_STR(s->ss.active, B);
 
+    /* A turn's first step (step=0) is told apart, in both formats; later steps, the end of a
+     * loop and a session's creation are not turn starts. */
+    {
+        struct logscan_event ev;
+        static const char *const turn[] = { L118_LOOP(A), L114_PROMPT(B) };
+        for (int i = 0; i < 2; i++)
+            CHECK(logscan_line(turn[i], strlen(turn[i]) - 1, &ev) && ev.kind == LOGSCAN_ACTIVE && ev.turn_start);
+        static const char *const not_turn[] = {
+            "timestamp=x level=INFO run=1 message=loop session.id=" A " step=1",
+            "timestamp=x level=INFO run=1 message=loop session.id=" A " step=10",
+            "timestamp=x level=INFO run=1 message=\"exiting loop\" session.id=" A,
+            "timestamp=x level=INFO run=1 message=process session.id=" A " step=",
+            L118_CREATED(A, "undefined"),
+        };
+        for (size_t i = 0; i < sizeof not_turn / sizeof *not_turn; i++)
+            CHECK(logscan_line(not_turn[i], strlen(not_turn[i]), &ev) && !ev.turn_start);
+    }
+
     /* Several ids in one buffer; a subagent never replaces its root. */
     s = fresh(&ls);
     feed_all(s, &ls,
