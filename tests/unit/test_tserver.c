@@ -45,6 +45,11 @@ int main(void)
     CHECK(s.is_default && s.argc == 2);
     tmux_server_free(&s);
 
+    s = pick(",1,0", NULL, NULL);   /* no path: the default server, as tmux itself does */
+    CHECK_STR(s.socket, def);
+    CHECK(s.is_default && s.argc == 2);
+    tmux_server_free(&s);
+
     s = pick("/tmp/odd", NULL, NULL);   /* no commas at all: the whole value */
     CHECK_STR(s.socket, "/tmp/odd");
     tmux_server_free(&s);

@@ -38,8 +38,9 @@ int tmux_server_init(struct tserver *s, const struct opts *o)
         sb_printf(&b, "%s/tmux-%ld/%s", tmpdir, (long)getuid(), o->tmux_L);
     } else {
         const char *t = getenv("TMUX");
-        if (t && *t) { /* "socket,server-pid,session": the path may hold commas, so cut at the
-                        * second comma from the end */
+        if (t && *t && *t != ',') { /* "socket,server-pid,session"; without a path tmux too
+                                     * takes it as unset. The path may hold commas: cut at the
+                                     * second comma from the end. */
             size_t n = strlen(t), cut = n;
             for (int commas = 0; n > 0 && commas < 2;)
                 if (t[--n] == ',') {
