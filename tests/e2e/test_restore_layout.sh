@@ -161,4 +161,24 @@ kept_run() {   # each kept record's session runs (typed into the existing shells
 }
 ok "... and both panes run their session" wait_until 10 kept_run
 [ "$FAIL" = 0 ] || cat "$W/out4"
+
+# --- two records claim one pane ------------------------------------------------------------------
+# moved:0.0: the panes moved while both processes ran (the newer one saw it at its last turn,
+# the older one could not): both conversations come back, the older in a new pane.
+# moved:1.0: the older process stopped before the newer started there: only the newer.
+set_times() { sed -i -e "s/^started_ms=.*/started_ms=$2/" -e "s/^updated_ms=.*/updated_ms=$3/" "$1"; }
+rec_sid() { sed -n 's/^session=//p' "$1"; }
+rec moved 0 0; older=$(last_rec); set_times "$older" 1700000000000 1700000050000
+rec moved 0 0; newer=$(last_rec); set_times "$newer" 1700000010000 1700000060000
+rec moved 1 0; gone=$(last_rec); set_times "$gone" 1700000000000 1700000004000
+rec moved 1 0; after=$(last_rec); set_times "$after" 1700000005000 1700000006000
+"$ROOT/build/ocshim-restore" -S "$S" --no-kitty >"$W/out5" 2>&1; rc=$?
+ok "two records of one pane: restore exits 0" test "$rc" = 0
+moved_pane() { panes | grep -F "moved|$1|" | grep -qF -- "$2"; }
+ok "... the newer in the pane they both name (moved:0.0)" moved_pane 0.0 "$(rec_sid "$newer")"
+ok "... the older, alive at the same time, in a new pane (moved:0.1)" moved_pane 0.1 "$(rec_sid "$older")"
+ok "... with a note naming both places" grep -q "note: .*moved:0.0 is also claimed by a newer record.*moved:0.1" "$W/out5"
+ok "an earlier occupant of a pane (stopped before the newer began) is not brought back" \
+    test "$(panes | grep -c '^moved|1\.')" = 1 -a "$(panes | grep -F 'moved|1.0|' | grep -cF -- "$(rec_sid "$after")")" = 1
+[ "$FAIL" = 0 ] || { cat "$W/out5"; panes; }
 finish

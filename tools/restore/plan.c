@@ -104,6 +104,36 @@ static int layout_valid(const char *l)
     return 1;
 }
 
+/* A displaced record's entry: a running process keeps the pane tmux shows for its pane id;
+ * otherwise a new pane after every pane the window has in the plan or in live tmux. */
+static void place_displaced(struct plan *p, struct entry *e, const struct tlive *live, struct notes *notes)
+{
+    char was[64];
+    snprintf(was, sizeof was, "%d.%d", e->win, e->pane);
+    for (int i = 0; e->state == P_RUNNING && live && e->rec->tmux_pane && i < live->n; i++)
+        if (strcmp(live->v[i].pane_id, e->rec->tmux_pane) == 0) {
+            free(e->tsession);
+            e->tsession = xstrdup(live->v[i].session_name);
+            e->win = live->v[i].win;
+            e->pane = live->v[i].pane;
+            return;
+        }
+    int next = 0;
+    for (int k = 0; k < p->n; k++) {
+        const struct entry *f = &p->v[k];
+        if (f != e && strcmp(f->tsession, e->tsession) == 0 && f->win == e->win && f->pane >= next)
+            next = f->pane + 1;
+    }
+    for (int i = 0; live && i < live->n; i++)
+        if (strcmp(live->v[i].session_name, e->tsession) == 0 && live->v[i].win == e->win && live->v[i].pane >= next)
+            next = live->v[i].pane + 1;
+    e->pane = next;
+    if (e->state == P_RESTORE)
+        notes_add(notes, "record %s: %s:%s is also claimed by a newer record of a process that ran at the same "
+                  "time (the panes moved); its conversation goes to a new pane %s:%d.%d",
+                  e->rec->file, e->tsession, was, e->tsession, e->win, e->pane);
+}
+
 static int cmp_entries(const void *pa, const void *pb)
 {
     const struct entry *a = pa, *b = pb;
@@ -157,6 +187,21 @@ void plan_build(struct plan *p, const struct ocrec_list *recs, const struct tser
                 best[j] = top;
         }
     }
+    /* A record that lost its pane to a newer one whose process ran at the same time: the panes
+     * moved (swapped, or one closed before the other), and the newer record saw it at its last
+     * turn while this one could not. Its conversation is not dropped: it gets its own entry,
+     * placed below. (A record that stopped before the newer process started is an earlier
+     * occupant of the pane, and is dropped as before.) */
+    char *displaced = xcalloc((size_t)(n ? n : 1), 1);
+    for (int j = 0; j < n; j++) {
+        if (best[j] < 0 || best[j] == j)
+            continue;
+        const struct ocrec *r = &recs->v[j], *top = &recs->v[best[j]];
+        if (strcmp(r->boot_id, top->boot_id) == 0 && r->updated_ms > top->started_ms) {
+            best[j] = j;
+            displaced[j] = 1;
+        }
+    }
     if (other)
         notes_add(notes, "%d record(s) of other tmux servers ignored (this one: %s)", other, srv->socket);
     for (int i = 0; i < n; i++) {
@@ -176,6 +221,7 @@ void plan_build(struct plan *p, const struct ocrec_list *recs, const struct tser
         if (!e->exe && r->argc > 0 && strchr(r->argv[0], '/'))
             e->exe = xstrdup(r->argv[0]);
         e->updated_ms = r->updated_ms;
+        e->displaced = displaced[i];
         if (r->session && session_id_valid(r->session))
             e->session_id = xstrdup(r->session);
         if (!e->session_id) {
@@ -196,6 +242,9 @@ void plan_build(struct plan *p, const struct ocrec_list *recs, const struct tser
         }
         plan_fill_db(e, db);
     }
+    for (int k = 0; k < p->n; k++)
+        if (p->v[k].displaced)
+            place_displaced(p, &p->v[k], live, notes);
     /* Never the same session in two places: alive anywhere wins; else the newest pane. */
     for (int k = 0; k < p->n; k++) {
         struct entry *e = &p->v[k];
@@ -268,6 +317,7 @@ void plan_build(struct plan *p, const struct ocrec_list *recs, const struct tser
     qsort(p->v, (size_t)p->n, sizeof *p->v, cmp_entries);
     free(alive);
     free(best);
+    free(displaced);
 }
 
 void plan_free(struct plan *p)

@@ -39,6 +39,7 @@ struct entry {
     enum pstate state;
     int was_quit;            /* P_RESTORE under --all of a quit-on-purpose record */
     int guess;               /* the session id is a guess (no record; from tmux-resurrect) */
+    int displaced;           /* its pane is claimed by a newer record of a process alive with it */
     char *why;               /* reason for a skip, or the duplicate's other place */
     char *title;             /* from opencode.db */
     long long last_ms;       /* the conversation's last activity (opencode.db), 0 unknown */
