@@ -1,8 +1,6 @@
 /* session.c - the active-session state machine (see session.h). */
 #include "session.h"
 
-#include "walscan.h"
-
 #include <string.h>
 
 void session_init(struct session_state *s)
@@ -45,19 +43,6 @@ int session_set(struct session_state *s, const char *id, const char *source)
     return 1;
 }
 
-/* 1 when both ids were created within WALSCAN_WINDOW_MS of each other (times mod 2^36 ms). */
-static int same_moment(const char *a, const char *b)
-{
-    long long ta = walscan_id_time(a), tb = walscan_id_time(b);
-    if (ta < 0 || tb < 0)
-        return 0;
-    long long d = ta > tb ? ta - tb : tb - ta;
-    const long long wrap = 1LL << 36;
-    if (d > wrap / 2)
-        d = wrap - d;
-    return d <= WALSCAN_WINDOW_MS;
-}
-
 int session_apply(struct session_state *s, const struct logscan_event *ev)
 {
     if (ev->kind == LOGSCAN_CREATED) {
@@ -82,18 +67,13 @@ int session_apply(struct session_state *s, const struct logscan_event *ev)
             }
             return 0;
         }
-        /* The database is shared by every opencode process: a page this process rewrites can
-         * hold another process's brand-new session. So a database sighting only names the
-         * session of a process that has none confirmed yet (its first session); after that,
-         * new sessions wait for this process's own log. */
-        if (ev->from_db && s->active[0] && !(s->source && strcmp(s->source, "db") == 0))
-            return 0;
-        /* Both from the database, the log silent so far (it can lag by seconds, or never come
-         * when the process is killed): a second row replaces the first only when the two were
-         * created in the same moment (which of two simultaneous sessions is ours). A row made
-         * later is far likelier another process's, in a page this process rewrote to update its
-         * own session; a later session of this process's own is named by its log. */
-        if (ev->from_db && s->active[0] && !same_moment(s->active, ev->id))
+        /* The database is shared by every opencode process: a page this process rewrites (to
+         * update its own session) can hold another process's brand-new session, youngest of
+         * all. So a database sighting only names the first session of a process that has
+         * none; after that, sessions come from this process's own log. (The log can lag by
+         * seconds under load, or never come if the process is killed first: a second sighting
+         * must not stand in for it.) */
+        if (ev->from_db && s->active[0])
             return 0;
         if (ev->version[0])
             strcpy(s->version, ev->version);

@@ -235,22 +235,20 @@ int main(void)
     CHECK(logscan_line("message=created id=" B " parentID=undefined source=db", strlen("message=created id=" B " parentID=undefined source=db"), &dbev) == 1);
     CHECK(session_apply(&ss, &dbev) == 0);
     CHECK_STR(ss.active, A);
-    /* Two sightings and no log yet: a row made in the same moment may replace the first (which
-     * of two simultaneous sessions is ours: the log settles it); one made 3 s later, seen in a
-     * page this process rewrote, is another process's and changes nothing. */
+    /* Two sightings and no log yet (it lags under load, or never comes when the process is
+     * killed): the second, even from the same moment, is another process's row in a page this
+     * process rewrote, and changes nothing ... */
 #define DB_LINE(id) "message=created id=" id " parentID=undefined source=db"
 #define A_500MS "ses_df44de098ffew6XiCzZuRqPWmd"   /* created 500 ms after A */
-#define A_3S "ses_df44dd6d4ffew6XiCzZuRqPWmd"      /* created 3 s after A */
     session_init(&ss);
     CHECK(logscan_line(DB_LINE(A), strlen(DB_LINE(A)), &dbev) == 1 && session_apply(&ss, &dbev) == 1);
-    CHECK(logscan_line(DB_LINE(A_3S), strlen(DB_LINE(A_3S)), &dbev) == 1 && session_apply(&ss, &dbev) == 0);
+    CHECK(logscan_line(DB_LINE(A_500MS), strlen(DB_LINE(A_500MS)), &dbev) == 1 && session_apply(&ss, &dbev) == 0);
     CHECK_STR(ss.active, A);
-    CHECK(logscan_line(DB_LINE(A_500MS), strlen(DB_LINE(A_500MS)), &dbev) == 1 && session_apply(&ss, &dbev) == 1);
-    CHECK_STR(ss.active, A_500MS);
+    CHECK_STR(ss.source, "db");
     /* ... and the log still names this process's own next session, whenever it comes. */
-    CHECK(logscan_line("message=created id=" A_3S " parentID=undefined", strlen("message=created id=" A_3S " parentID=undefined"), &logev) == 1);
+    CHECK(logscan_line("message=created id=" A_500MS " parentID=undefined", strlen("message=created id=" A_500MS " parentID=undefined"), &logev) == 1);
     CHECK(session_apply(&ss, &logev) == 1);
-    CHECK_STR(ss.active, A_3S);
+    CHECK_STR(ss.active, A_500MS);
     CHECK_STR(ss.source, "log");
 
     /* A subagent first taken for a root (its row seen before its parent was) gives it back. */
