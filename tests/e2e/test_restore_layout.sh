@@ -172,6 +172,15 @@ rec moved 0 0; older=$(last_rec); set_times "$older" 1700000000000 1700000050000
 rec moved 0 0; newer=$(last_rec); set_times "$newer" 1700000010000 1700000060000
 rec moved 1 0; gone=$(last_rec); set_times "$gone" 1700000000000 1700000004000
 rec moved 1 0; after=$(last_rec); set_times "$after" 1700000005000 1700000006000
+# moved:2.0: A1 crashed there, A2 took the pane after it, then B (running all along) moved in
+# and saw it: B keeps the pane, A2 (alongside B) gets a new one, A1 (superseded) stays out.
+rec moved 2 0; a1=$(last_rec); set_times "$a1" 1700000000000 1700000004000
+rec moved 2 0; a2=$(last_rec); set_times "$a2" 1700000005000 1700000020000
+rec moved 2 0; b=$(last_rec); set_times "$b" 1700000001000 1700000030000
+# moved:3.0: tmux killed, both wrote their exit record in the same moment (X a hair later);
+# Y looked at tmux last, so Y knows the pane is its own: Y keeps it, not the later exit.
+rec moved 3 0; x=$(last_rec); set_layout "$x" "$L2" 1700000020000 1700000070002
+rec moved 3 0; y=$(last_rec); set_layout "$y" "$L2" 1700000040000 1700000070001
 "$ROOT/build/ocshim-restore" -S "$S" --no-kitty >"$W/out5" 2>&1; rc=$?
 ok "two records of one pane: restore exits 0" test "$rc" = 0
 moved_pane() { panes | grep -F "moved|$1|" | grep -qF -- "$2"; }
@@ -180,5 +189,11 @@ ok "... the older, alive at the same time, in a new pane (moved:0.1)" moved_pane
 ok "... with a note naming both places" grep -q "note: .*moved:0.0 is also claimed by a newer record.*moved:0.1" "$W/out5"
 ok "an earlier occupant of a pane (stopped before the newer began) is not brought back" \
     test "$(panes | grep -c '^moved|1\.')" = 1 -a "$(panes | grep -F 'moved|1.0|' | grep -cF -- "$(rec_sid "$after")")" = 1
+three_ok() {
+    test "$(panes | grep -c '^moved|2\.')" = 2 && moved_pane 2.0 "$(rec_sid "$b")" && moved_pane 2.1 "$(rec_sid "$a2")"
+}
+ok "three records of one pane: the one that saw the move keeps it, the one alongside gets a new pane, the superseded one stays out" three_ok
+last_look_ok() { moved_pane 3.0 "$(rec_sid "$y")" && moved_pane 3.1 "$(rec_sid "$x")"; }
+ok "the pane goes to the record that looked at tmux last, not to the later exit record" last_look_ok
 [ "$FAIL" = 0 ] || { cat "$W/out5"; panes; }
 finish

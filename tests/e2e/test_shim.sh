@@ -90,6 +90,7 @@ ok "... and the window's layout since the split" \
 # The pane moves to a window of its own: the next turn's record names it, and the new window
 # gets the window option.
 wait_until 30 pane_has "$p1" "reply to: again from one"
+sleep 2   # a turn less than 2 s after tmux last answered does not look again
 tm break-pane -d -s "$p1"
 newwin=$(tm display -p -t "$p1" '#{window_index}')
 prompt "$p1" "third from one"

@@ -5,6 +5,7 @@
 
 #include <fcntl.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -139,6 +140,29 @@ int main(void)
     CHECK(proc_alive(getpid(), st, boot) == 1);
     CHECK(proc_alive(getpid(), st + 1, boot) == 0);
     CHECK(proc_alive(getpid(), st, BOOT) == 0);
+
+    /* Who keeps a pane that several records name. */
+    struct ocrec a, b, c;
+    memset(&a, 0, sizeof a);
+    strcpy(a.boot_id, BOOT);
+    a.tmux_session = "s";
+    a.tmux_window = "0";
+    a.tmux_pane_index = "0";
+    b = a;
+    c = a;
+    a.started_ms = 1000, a.updated_ms = 5000;                       /* ran 1-5 s */
+    b.started_ms = 6000, b.updated_ms = 9000;                       /* started after a's last word */
+    c.started_ms = 2000, c.updated_ms = 8000, c.tmux_layout_ms = 9500; /* alongside both, looked last */
+    CHECK(ocrec_supersedes(&b, &a) && !ocrec_supersedes(&a, &b));
+    CHECK(ocrec_pane_newer(&c, &b) && !ocrec_supersedes(&c, &a));   /* c ran alongside a */
+    CHECK(!ocrec_supersedes(&c, &b));                                /* ... and alongside b */
+    c.tmux_layout_ms = 0;                                            /* no look: its own time */
+    CHECK(ocrec_pane_newer(&b, &c));
+    strcpy(b.boot_id, "ffffffffffffffffffffffffffffffff");           /* another boot: always after */
+    b.started_ms = 0;
+    CHECK(ocrec_supersedes(&b, &a));
+    b.tmux_pane_index = "1";                                         /* another pane: never */
+    CHECK(!ocrec_supersedes(&b, &a));
 
     char cmd[600];
     snprintf(cmd, sizeof cmd, "rm -rf '%s' '%s'", dir, tp);

@@ -388,6 +388,18 @@ int ocrec_newer(const struct ocrec *a, const struct ocrec *b)
     return a->started_ms > b->started_ms;
 }
 
+static long long place_ms(const struct ocrec *r)
+{
+    return r->tmux_layout_ms ? r->tmux_layout_ms : r->updated_ms;
+}
+
+int ocrec_pane_newer(const struct ocrec *a, const struct ocrec *b)
+{
+    if (place_ms(a) != place_ms(b))
+        return place_ms(a) > place_ms(b);
+    return ocrec_newer(a, b);
+}
+
 static int same_str(const char *a, const char *b)
 {
     return strcmp(a ? a : "", b ? b : "") == 0;
@@ -397,4 +409,10 @@ int ocrec_same_pane(const struct ocrec *a, const struct ocrec *b)
 {
     return same_str(a->tmux_session, b->tmux_session) && same_str(a->tmux_window, b->tmux_window) &&
            same_str(a->tmux_pane_index, b->tmux_pane_index);
+}
+
+int ocrec_supersedes(const struct ocrec *q, const struct ocrec *r)
+{
+    return ocrec_same_pane(q, r) && ocrec_pane_newer(q, r) &&
+           (strcmp(q->boot_id, r->boot_id) != 0 || q->started_ms >= r->updated_ms);
 }

@@ -47,9 +47,17 @@ char *ocrec_state_dir(void);
  * Returns the number of records loaded, or -1 when the directory was refused. */
 int ocrec_load_dir(const char *dir, struct ocrec_list *out, struct notes *notes);
 void ocrec_list_free(struct ocrec_list *l);
-/* 1 if a is newer than b: updated_ms, then started_ms. The rule that picks the record a
- * tmux pane is restored from (ocshim-restore) and so the one `ocshim gc` must keep. */
+/* 1 if a is newer than b: updated_ms, then started_ms. */
 int ocrec_newer(const struct ocrec *a, const struct ocrec *b);
+/* 1 if a knows its pane's place more recently than b: when tmux last told it (the layout's
+ * time), else the record's time; then ocrec_newer. The rule that gives a pane to one of the
+ * records that name it (ocshim-restore). */
+int ocrec_pane_newer(const struct ocrec *a, const struct ocrec *b);
+/* 1 if q took r's pane after r: both name the same pane, q knows it more recently, and q's
+ * process started after r's last word (or in another boot). A record named by others but
+ * not superseded ran alongside them (the panes moved): the restore brings it back in a pane
+ * of its own, and `ocshim gc` keeps it. */
+int ocrec_supersedes(const struct ocrec *q, const struct ocrec *r);
 /* 1 if both records name the same tmux pane: session name, window and pane index (the
  * server's socket is not compared). Absent fields compare as empty. */
 int ocrec_same_pane(const struct ocrec *a, const struct ocrec *b);

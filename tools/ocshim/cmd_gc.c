@@ -13,8 +13,8 @@
 static const char usage[] =
     "usage: ocshim gc [--dry-run] [--days N]\n"
     "Removes the records of processes that have ended, are older than N days (default 30) and\n"
-    "are not the newest record of their tmux pane (the one ocshim-restore uses). Running\n"
-    "processes' records and each pane's newest record are never removed.\n";
+    "whose tmux pane a later process took over (ocshim-restore would not use them). Running\n"
+    "processes' records and the records ocshim-restore would restore are never removed.\n";
 
 /* The pane a record names, on its tmux server: what ocshim-restore picks a record by. */
 static int same_pane(const struct ocrec *a, const struct ocrec *b)
@@ -56,9 +56,9 @@ int cmd_gc(int argc, char **argv)
         const struct ocrec *r = &recs.v[i];
         int keep = rec_alive(r) || r->updated_ms >= cutoff;
         if (!keep && r->tmux_session && *r->tmux_session) {
-            keep = 1;      /* the newest of its pane stays: the restore reads it */
+            keep = 1;      /* unless a later process took its pane: the restore reads it */
             for (int j = 0; j < recs.n; j++)
-                if (j != i && same_pane(r, &recs.v[j]) && ocrec_newer(&recs.v[j], r))
+                if (j != i && same_pane(r, &recs.v[j]) && ocrec_supersedes(&recs.v[j], r))
                     keep = 0;
         }
         if (keep) {

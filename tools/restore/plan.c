@@ -118,18 +118,21 @@ static void place_displaced(struct plan *p, struct entry *e, const struct tlive 
             e->pane = live->v[i].pane;
             return;
         }
+    if (e->state != P_RESTORE)   /* nothing will be made for it: it keeps its recorded place */
+        return;
     int next = 0;
     for (int k = 0; k < p->n; k++) {
         const struct entry *f = &p->v[k];
-        if (f != e && strcmp(f->tsession, e->tsession) == 0 && f->win == e->win && f->pane >= next)
+        int holds = f->state == P_RESTORE || f->state == P_RUNNING || f->state == P_GUESS;
+        if (f != e && holds && !(f->displaced && f > e) && strcmp(f->tsession, e->tsession) == 0 &&
+            f->win == e->win && f->pane >= next)
             next = f->pane + 1;
     }
     for (int i = 0; live && i < live->n; i++)
         if (strcmp(live->v[i].session_name, e->tsession) == 0 && live->v[i].win == e->win && live->v[i].pane >= next)
             next = live->v[i].pane + 1;
     e->pane = next;
-    if (e->state == P_RESTORE)
-        notes_add(notes, "record %s: %s:%s is also claimed by a newer record of a process that ran at the same "
+    notes_add(notes, "record %s: %s:%s is also claimed by a newer record of a process that ran at the same "
                   "time (the panes moved); its conversation goes to a new pane %s:%d.%d",
                   e->rec->file, e->tsession, was, e->tsession, e->win, e->pane);
 }
@@ -176,7 +179,7 @@ void plan_build(struct plan *p, const struct ocrec_list *recs, const struct tser
             if (j == i || best[j] == -2)
                 continue;
             const struct ocrec *q = &recs->v[j];
-            if (ocrec_same_pane(q, r) && ocrec_newer(q, &recs->v[top]))
+            if (ocrec_same_pane(q, r) && ocrec_pane_newer(q, &recs->v[top]))
                 top = j;
         }
         for (int j = 0; j < n; j++) {
@@ -187,17 +190,19 @@ void plan_build(struct plan *p, const struct ocrec_list *recs, const struct tser
                 best[j] = top;
         }
     }
-    /* A record that lost its pane to a newer one whose process ran at the same time: the panes
-     * moved (swapped, or one closed before the other), and the newer record saw it at its last
-     * turn while this one could not. Its conversation is not dropped: it gets its own entry,
-     * placed below. (A record that stopped before the newer process started is an earlier
-     * occupant of the pane, and is dropped as before.) */
+    /* A record that lost its pane to another, but was not superseded there (no process that
+     * started after its last word took the pane): it ran alongside them and the panes moved
+     * (swapped, or one closed before the other). The record that saw the move at its last look
+     * keeps the pane; this conversation is not dropped: it gets its own entry, in a new pane
+     * (placed below). A superseded record is an earlier occupant and is dropped as before. */
     char *displaced = xcalloc((size_t)(n ? n : 1), 1);
     for (int j = 0; j < n; j++) {
         if (best[j] < 0 || best[j] == j)
             continue;
-        const struct ocrec *r = &recs->v[j], *top = &recs->v[best[j]];
-        if (strcmp(r->boot_id, top->boot_id) == 0 && r->updated_ms > top->started_ms) {
+        int superseded = 0;
+        for (int k = 0; k < n && !superseded; k++)
+            superseded = k != j && best[k] == best[j] && ocrec_supersedes(&recs->v[k], &recs->v[j]);
+        if (!superseded) {
             best[j] = j;
             displaced[j] = 1;
         }
@@ -242,9 +247,6 @@ void plan_build(struct plan *p, const struct ocrec_list *recs, const struct tser
         }
         plan_fill_db(e, db);
     }
-    for (int k = 0; k < p->n; k++)
-        if (p->v[k].displaced)
-            place_displaced(p, &p->v[k], live, notes);
     /* Never the same session in two places: alive anywhere wins; else the newest pane. */
     for (int k = 0; k < p->n; k++) {
         struct entry *e = &p->v[k];
@@ -274,13 +276,19 @@ void plan_build(struct plan *p, const struct ocrec_list *recs, const struct tser
             if (f->updated_ms > e->updated_ms || (f->updated_ms == e->updated_ms && k2 < k)) {
                 struct strbuf b;
                 sb_init(&b);
-                sb_printf(&b, "restored in %s:%d.%d instead (newer)", f->tsession, f->win, f->pane);
+                if (f->displaced) /* its own new pane is chosen below */
+                    sb_printf(&b, "restored in a new pane of %s:%d instead (newer)", f->tsession, f->win);
+                else
+                    sb_printf(&b, "restored in %s:%d.%d instead (newer)", f->tsession, f->win, f->pane);
                 e->state = P_DUPLICATE;
                 e->why = sb_take(&b);
                 break;
             }
         }
     }
+    for (int k = 0; k < p->n; k++)
+        if (p->v[k].displaced)
+            place_displaced(p, &p->v[k], live, notes);
     /* Live panes running opencode without a live record: the fallback guess. */
     for (int i = 0; live && pt && i < live->n; i++) {
         const struct tpane *tp = &live->v[i];
