@@ -13,7 +13,8 @@ struct tmux_info {
     char window_name[512];
     char pane_index[32];
     char layout[1024];     /* the window's layout (select-layout's form); "" when longer */
-    long long layout_ms;   /* when that layout was first seen as it is (Unix ms) */
+    long long layout_ms;   /* when tmux last gave that layout (Unix ms) */
+    char window_id[32];    /* @N: which window, whatever its index (not recorded) */
 };
 
 struct record_exit {

@@ -11,7 +11,7 @@
 
 /* The pane's place and its window's layout, one field per line (tmux keeps names free of
  * newlines). */
-#define PLACE_FORMAT "#{session_name}\n#{window_index}\n#{window_name}\n#{pane_index}\n#{window_layout}"
+#define PLACE_FORMAT "#{session_name}\n#{window_index}\n#{window_name}\n#{pane_index}\n#{window_layout}\n#{window_id}"
 
 /* Copies the next line of *p into dst; a line that does not fit is cut, or with whole set
  * (a value that means nothing in part) left empty. */
@@ -87,5 +87,6 @@ int tmuxctl_publish(const char *socket, const char *pane, const char *id, char *
     take_line(&p, info->window_name, sizeof info->window_name, 0);
     take_line(&p, info->pane_index, sizeof info->pane_index, 0);
     take_line(&p, info->layout, sizeof info->layout, 1);
+    take_line(&p, info->window_id, sizeof info->window_id, 1);
     return 0;
 }

@@ -135,7 +135,8 @@ static void publish(struct worker *w)
 
 /* The session did not change, but a new turn began: tmux may have moved the pane, renamed its
  * session or split its window since the last look. A display-message only (setting an option
- * makes tmux redraw every client); when the pane changed windows, the options are set again so
+ * makes tmux redraw every client); when the pane changed windows (its window id, not the
+ * index: a join-pane then renumber-windows keeps the index), the options are set again so
  * that the window option follows it. The record is rewritten with the layout's new time. */
 static void refresh_place(struct worker *w)
 {
@@ -147,7 +148,7 @@ static void refresh_place(struct worker *w)
         return;
     if (tmuxctl_publish(w->pi->tmux_socket, w->pi->tmux_pane, NULL, w->pi->env, &ti) != 0)
         return;
-    if (strcmp(ti.session, w->ti.session) || strcmp(ti.window, w->ti.window)) {
+    if (strcmp(ti.window_id, w->ti.window_id) != 0) {
         dbg("tmux place now session=%s window=%s pane_index=%s", ti.session, ti.window, ti.pane_index);
         memset(&again, 0, sizeof again);
         tmuxctl_publish(w->pi->tmux_socket, w->pi->tmux_pane, w->ss.active, w->pi->env, &again);

@@ -45,7 +45,7 @@ int main(void)
     struct session_state ss;
     session_init(&ss);
     session_set(&ss, "ses_abc", "argv");
-    struct tmux_info ti = { "my session", "1", "win", "0", "", 0 };
+    struct tmux_info ti = { "my session", "1", "win", "0", "", 0, "@1" };
     struct record_exit ex = { NULL, 0, 0 };
     char rec[16384];
     long len = record_format(rec, sizeof rec, &pi, &ss, &ti, &ex, 1234);
