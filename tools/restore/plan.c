@@ -155,7 +155,7 @@ void plan_build(struct plan *p, const struct ocrec_list *recs, const struct tser
     memset(p, 0, sizeof *p);
     int n = recs->n, other = 0;
     char *alive = xcalloc((size_t)(n ? n : 1), 1);
-    int *best = xmalloc(sizeof(int) * (size_t)(n ? n : 1)); /* per record: index of the newest of its pane */
+    int *best = xmalloc(sizeof(int) * (size_t)(n ? n : 1)); /* per record: the record that keeps its pane */
     for (int i = 0; i < n; i++) {
         const struct ocrec *r = &recs->v[i];
         alive[i] = (char)proc_alive(r->pid, r->start_time, r->boot_id);
@@ -169,7 +169,7 @@ void plan_build(struct plan *p, const struct ocrec_list *recs, const struct tser
         }
         best[i] = -1;
     }
-    /* Keep, per pane (session name, window, pane index), the newest record. */
+    /* Per pane (session name, window, pane index), the record that looked at tmux last keeps it. */
     for (int i = 0; i < n; i++) {
         if (best[i] != -1)
             continue;
