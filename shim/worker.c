@@ -100,6 +100,22 @@ static void took_place(struct worker *w, const struct tmux_info *ti)
     w->last_place_ns = capture_now_ns();
 }
 
+/* Not in tmux, or leaving (the final record comes first): no tmux run. */
+static int tmux_off(struct worker *w)
+{
+    const char *how;
+    int code, hangup;
+    return !w->pi->tmux_socket[0] || w->ex.how || capture_exit_pending(&how, &code, &hangup);
+}
+
+/* One tmux run: sets the pane and window option to id (NULL: sets nothing) and reads the
+ * pane's place into *ti; 0 when tmux answered. */
+static int tmux_ask(struct worker *w, const char *id, struct tmux_info *ti)
+{
+    memset(ti, 0, sizeof *ti);
+    return tmuxctl_publish(w->pi->tmux_socket, w->pi->tmux_pane, id, w->pi->env, ti);
+}
+
 /* The session changed (or the process is leaving): record first, then tmux. */
 static void publish(struct worker *w)
 {
@@ -109,14 +125,10 @@ static void publish(struct worker *w)
     if (write_record_at(w, &sync_fd) == 0 && t0)
         dbg("record id=%s source=%s trap_to_record_us=%lld", w->ss.active, w->ss.source,
             (long long)(capture_now_ns() - t0) / 1000);
-    const char *how;
-    int code, hangup;
     struct tmux_info ti;
-    memset(&ti, 0, sizeof ti);
-    if (!w->pi->tmux_socket[0] || w->ex.how || capture_exit_pending(&how, &code, &hangup)) {
+    if (tmux_off(w)) {
         /* not in tmux, or leaving: the final record comes first */
-    } else if (tmuxctl_publish(w->pi->tmux_socket, w->pi->tmux_pane, w->ss.active, w->pi->env,
-                               &ti) != 0) {
+    } else if (tmux_ask(w, w->ss.active, &ti) != 0) {
         dbg("tmux: could not set the pane option (socket %s, pane %s)", w->pi->tmux_socket,
             w->pi->tmux_pane);
     } else {
@@ -140,18 +152,12 @@ static void publish(struct worker *w)
  * that the window option follows it. The record is rewritten with the layout's new time. */
 static void refresh_place(struct worker *w)
 {
-    const char *how;
-    int code, hangup;
     struct tmux_info ti, again;
-    memset(&ti, 0, sizeof ti);
-    if (!w->pi->tmux_socket[0] || !w->ss.active[0] || w->ex.how || capture_exit_pending(&how, &code, &hangup))
-        return;
-    if (tmuxctl_publish(w->pi->tmux_socket, w->pi->tmux_pane, NULL, w->pi->env, &ti) != 0)
+    if (!w->ss.active[0] || tmux_off(w) || tmux_ask(w, NULL, &ti) != 0)
         return;
     if (strcmp(ti.window_id, w->ti.window_id) != 0) {
         dbg("tmux place now session=%s window=%s pane_index=%s", ti.session, ti.window, ti.pane_index);
-        memset(&again, 0, sizeof again);
-        tmuxctl_publish(w->pi->tmux_socket, w->pi->tmux_pane, w->ss.active, w->pi->env, &again);
+        tmux_ask(w, w->ss.active, &again);
     }
     took_place(w, &ti);
     write_record(w);
@@ -255,12 +261,9 @@ static void *worker_main(void *arg)
     if (cli.dir && !cli.other)
         use_project_dir(pi, cli.dir);
 
-    if (pi->tmux_socket[0]) {           /* learn the pane's place before any session */
-        struct tmux_info ti;
-        memset(&ti, 0, sizeof ti);
-        if (tmuxctl_publish(pi->tmux_socket, pi->tmux_pane, NULL, pi->env, &ti) == 0)
-            took_place(w, &ti);
-    }
+    struct tmux_info ti;                /* learn the pane's place before any session */
+    if (pi->tmux_socket[0] && tmux_ask(w, NULL, &ti) == 0)
+        took_place(w, &ti);
 
     if (cli.session && !cli.fork) {
         if (session_set(&w->ss, cli.session, "argv"))
