@@ -388,15 +388,15 @@ int ocrec_newer(const struct ocrec *a, const struct ocrec *b)
     return a->started_ms > b->started_ms;
 }
 
-static long long place_ms(const struct ocrec *r)
+long long ocrec_place_ms(const struct ocrec *r)
 {
     return r->tmux_layout_ms ? r->tmux_layout_ms : r->updated_ms;
 }
 
 int ocrec_pane_newer(const struct ocrec *a, const struct ocrec *b)
 {
-    if (place_ms(a) != place_ms(b))
-        return place_ms(a) > place_ms(b);
+    if (ocrec_place_ms(a) != ocrec_place_ms(b))
+        return ocrec_place_ms(a) > ocrec_place_ms(b);
     return ocrec_newer(a, b);
 }
 

@@ -49,6 +49,9 @@ int ocrec_load_dir(const char *dir, struct ocrec_list *out, struct notes *notes)
 void ocrec_list_free(struct ocrec_list *l);
 /* 1 if a is newer than b: updated_ms, then started_ms. */
 int ocrec_newer(const struct ocrec *a, const struct ocrec *b);
+/* When tmux last told the record's process where its pane is (and the window's layout): the
+ * layout's time, else the record's own. */
+long long ocrec_place_ms(const struct ocrec *r);
 /* 1 if a knows its pane's place more recently than b: when tmux last told it (the layout's
  * time), else the record's time; then ocrec_newer. The rule that gives a pane to one of the
  * records that name it (ocshim-restore). */

@@ -128,9 +128,9 @@ static void place_displaced(struct plan *p, struct entry *e, const struct tlive 
             f->win == e->win && f->pane >= next)
             next = f->pane + 1;
     }
-    for (int i = 0; live && i < live->n; i++)
-        if (strcmp(live->v[i].session_name, e->tsession) == 0 && live->v[i].win == e->win && live->v[i].pane >= next)
-            next = live->v[i].pane + 1;
+    int live_max = live ? tlive_max_pane(live, e->tsession, e->win) : -1;
+    if (live_max >= next)
+        next = live_max + 1;
     e->pane = next;
     notes_add(notes, "record %s: %s:%s is also claimed by a newer record of a process that ran at the same "
                   "time (the panes moved); its conversation goes to a new pane %s:%d.%d",
@@ -220,7 +220,7 @@ void plan_build(struct plan *p, const struct ocrec_list *recs, const struct tser
         parse_int(r->tmux_pane_index, &e->pane);
         e->win_name = r->tmux_window_name ? xstrdup(r->tmux_window_name) : NULL;
         e->layout = layout_valid(r->tmux_window_layout) ? xstrdup(r->tmux_window_layout) : NULL;
-        e->layout_ms = r->tmux_layout_ms ? r->tmux_layout_ms : r->updated_ms;
+        e->layout_ms = ocrec_place_ms(r);
         e->dir = xstrdup(r->directory && *r->directory ? r->directory : r->cwd ? r->cwd : "");
         e->exe = r->exe && *r->exe ? xstrdup(r->exe) : NULL;
         if (!e->exe && r->argc > 0 && strchr(r->argv[0], '/'))

@@ -180,7 +180,7 @@ static const struct tpane *find_session(const struct tlive *l, const char *sname
     return NULL;
 }
 
-static int max_pane(const struct tlive *l, const char *sname, int win)
+int tlive_max_pane(const struct tlive *l, const char *sname, int win)
 {
     int m = -1;
     for (int i = 0; i < l->n; i++)
@@ -342,12 +342,18 @@ static const char *ta_quoted(struct targv *t, const char *a)
     return ta_keep(t, sb_take(&b));
 }
 
-/* Appends "select-layout -t TARGET LAYOUT" (a layout string, or "tiled") as the next command. */
-static void ta_layout(struct targv *t, const char *target, const char *layout)
+/* Starts the next command of the run: its name, after SEP unless it is the first. */
+static void ta_cmd(struct targv *t, const char *name)
 {
     if (t->n)
         ta_add(t, SEP);
-    ta_add(t, "select-layout");
+    ta_add(t, name);
+}
+
+/* Appends "select-layout -t TARGET LAYOUT" (a layout string, or "tiled") as the next command. */
+static void ta_layout(struct targv *t, const char *target, const char *layout)
+{
+    ta_cmd(t, "select-layout");
     ta_add(t, "-t");
     ta_add(t, target);
     ta_add(t, layout);
@@ -366,9 +372,7 @@ static int lead_shells(const struct entry *e, const struct tserver *s, struct tl
         return first;
     struct targv t = { 0 };
     for (int i = 0; i < k; i++) {
-        if (i)
-            ta_add(&t, SEP);
-        ta_add(&t, "split-window");
+        ta_cmd(&t, "split-window");
         ta_add(&t, "-b");
         ta_add(&t, "-d");
         ta_add(&t, "-t");
@@ -434,7 +438,7 @@ static int create_pane(struct entry *e, const struct tserver *s, struct tlive *l
     } else {
         what = "created tmux pane";
         /* Fill the gap below this pane index with plain shells, as the panes were. */
-        int m = max_pane(live, e->tsession, e->win);
+        int m = tlive_max_pane(live, e->tsession, e->win);
         placeholders = e->pane - 1 - m;
         const struct tpane *last = find_pane(live, e->tsession, e->win, m);
         sb_add(&target, last->pane_id);
@@ -539,20 +543,18 @@ static int create_session_batch(struct plan *p, int i, char **exes, char *done, 
         int next_win = n > 0 && e->win > prev_win && e->pane == 0;
         if (n > 0 && !next_pane && !next_win)
             break;
-        if (n > 0)
-            ta_add(&t, SEP);
         if (n == 0) {
-            ta_add(&t, "new-session");
+            ta_cmd(&t, "new-session");
             ta_add(&t, "-d");
             ta_add(&t, "-s");
             ta_add(&t, ta_quoted(&t, name));
         } else if (next_pane) {
-            ta_add(&t, "split-window");
+            ta_cmd(&t, "split-window");
             ta_add(&t, "-d");
             ta_add(&t, "-t");
             ta_add(&t, ta_target(&t, name, e->win, prev_pane));
         } else {
-            ta_add(&t, "new-window");
+            ta_cmd(&t, "new-window");
             ta_add(&t, "-d");
             ta_add(&t, "-t");
             ta_add(&t, ta_target(&t, name, e->win, -1));
@@ -686,9 +688,7 @@ static void layout_cmds(struct targv *t, const char *name, int win, int last, in
                         const char *layout)
 {
     for (int k = 0; k < shells; k++) {
-        if (t->n)
-            ta_add(t, SEP);
-        ta_add(t, "split-window");
+        ta_cmd(t, "split-window");
         ta_add(t, "-d");
         ta_add(t, "-t");
         ta_add(t, ta_target(t, name, win, last + k));
@@ -732,7 +732,7 @@ static void apply_layouts(const struct plan *p, const struct tserver *s, const s
         int panes = 0;
         for (int k = 0; k < live->n; k++)
             panes += strcmp(live->v[k].session_name, e->tsession) == 0 && live->v[k].win == e->win;
-        int want = layout_panes(layout), last = max_pane(live, e->tsession, e->win);
+        int want = layout_panes(layout), last = tlive_max_pane(live, e->tsession, e->win);
         if (want < 2 || panes < 1 || want < panes || want - panes > 16)
             continue;
         if (want > panes) {           /* shells to make: a run of its own, never repeated */
