@@ -26,7 +26,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#define LIMIT_SQL " LIMIT 100" /* opencode's default page */
+/* The rows newest_root_of() reads, and their order and page (opencode's default: 100). */
+#define ROWS_WHERE "SELECT id, parent_id, time_updated FROM session WHERE "
+#define NEWEST_PAGE " ORDER BY time_updated DESC LIMIT 100"
 #define WINDOW_MS (30LL * 24 * 3600 * 1000)
 
 const char *oc_rel_path(const char *worktree, const char *dir)
@@ -66,15 +68,9 @@ static char *git_root(const char *dir)
 /* 0 when the user turned the TUI's session directory filter off, else 1 (its default). */
 static int directory_filter_on(void)
 {
-    struct strbuf path;
-    sb_init(&path);
-    const char *x = getenv("XDG_STATE_HOME"), *home = getenv("HOME");
-    if (x && x[0] == '/')
-        sb_printf(&path, "%s/opencode/kv.json", x);
-    else
-        sb_printf(&path, "%s/.local/state/opencode/kv.json", home ? home : "");
-    int fd = open(path.s, O_RDONLY | O_CLOEXEC);
-    sb_free(&path);
+    char *path = oc_xdg_path("XDG_STATE_HOME", ".local/state", "opencode/kv.json");
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    free(path);
     if (fd < 0)
         return 1;
     struct strbuf text;
@@ -174,8 +170,7 @@ char *oc_continue_session(struct ocdb *d, const char *dir, enum oc_mode mode)
     const char *rel = NULL;
     if (mode == OC_RUN) {
         sqlite3_prepare_v2(db,
-                           "SELECT id, parent_id, time_updated FROM session WHERE directory = ?1 "
-                           "ORDER BY time_updated DESC" LIMIT_SQL,
+                           ROWS_WHERE "directory = ?1" NEWEST_PAGE,
                            -1, &st, NULL);
         if (st)
             sqlite3_bind_text(st, 1, abs, -1, SQLITE_TRANSIENT);
@@ -185,12 +180,9 @@ char *oc_continue_session(struct ocdb *d, const char *dir, enum oc_mode mode)
         int filtered = rel && *rel;
         sqlite3_prepare_v2(db,
                            filtered
-                               ? "SELECT id, parent_id, time_updated FROM session WHERE project_id = ?1 "
-                                 "AND time_updated >= ?2 AND (path = ?3 OR path LIKE ?4 OR "
-                                 "(path IS NULL AND directory = ?5)) "
-                                 "ORDER BY time_updated DESC" LIMIT_SQL
-                               : "SELECT id, parent_id, time_updated FROM session WHERE project_id = ?1 "
-                                 "AND time_updated >= ?2 ORDER BY time_updated DESC" LIMIT_SQL,
+                               ? ROWS_WHERE "project_id = ?1 AND time_updated >= ?2 AND (path = ?3 OR "
+                                 "path LIKE ?4 OR (path IS NULL AND directory = ?5))" NEWEST_PAGE
+                               : ROWS_WHERE "project_id = ?1 AND time_updated >= ?2" NEWEST_PAGE,
                            -1, &st, NULL);
         if (st) {
             sqlite3_bind_text(st, 1, pid, -1, SQLITE_TRANSIENT);
@@ -209,8 +201,7 @@ char *oc_continue_session(struct ocdb *d, const char *dir, enum oc_mode mode)
     if (!st && mode == OC_TUI) {
         /* an older schema (no project_id or path): the sessions of this very directory */
         sqlite3_prepare_v2(db,
-                           "SELECT id, parent_id, time_updated FROM session WHERE directory = ?1 "
-                           "AND time_updated >= ?2 ORDER BY time_updated DESC" LIMIT_SQL,
+                           ROWS_WHERE "directory = ?1 AND time_updated >= ?2" NEWEST_PAGE,
                            -1, &st, NULL);
         if (st) {
             sqlite3_bind_text(st, 1, abs, -1, SQLITE_TRANSIENT);

@@ -12,28 +12,34 @@
 
 #define BUSY_MS 2000
 
+char *oc_xdg_path(const char *var, const char *home_rel, const char *rest)
+{
+    struct strbuf b;
+    sb_init(&b);
+    const char *e = getenv(var), *home = getenv("HOME");
+    if (e && *e == '/')
+        sb_printf(&b, "%s/%s", e, rest);
+    else
+        sb_printf(&b, "%s/%s/%s", home ? home : "", home_rel, rest);
+    return sb_take(&b);
+}
+
 char *ocdb_default_path(void)
 {
     const char *e = getenv("OPENCODE_DB");
     if (e && *e)
         return xstrdup(e);
-    struct strbuf dir;
-    sb_init(&dir);
-    e = getenv("XDG_DATA_HOME");
-    if (e && *e == '/')
-        sb_printf(&dir, "%s/opencode", e);
-    else
-        sb_printf(&dir, "%s/.local/share/opencode", getenv("HOME") ? getenv("HOME") : "");
+    char *dir = oc_xdg_path("XDG_DATA_HOME", ".local/share", "opencode");
     struct strbuf p;
     sb_init(&p);
-    sb_printf(&p, "%s/opencode.db", dir.s);
+    sb_printf(&p, "%s/opencode.db", dir);
     struct stat st;
     if (stat(p.s, &st) == 0) {
-        sb_free(&dir);
+        free(dir);
         return sb_take(&p);
     }
     /* Other channels' builds: opencode-<channel>.db; take the newest. */
-    DIR *d = opendir(dir.s);
+    DIR *d = opendir(dir);
     if (d) {
         struct dirent *de;
         time_t best = 0;
@@ -44,7 +50,7 @@ char *ocdb_default_path(void)
                 continue;
             struct strbuf c;
             sb_init(&c);
-            sb_printf(&c, "%s/%s", dir.s, de->d_name);
+            sb_printf(&c, "%s/%s", dir, de->d_name);
             if (stat(c.s, &st) == 0 && S_ISREG(st.st_mode) && (!bestp || st.st_mtime > best)) {
                 free(bestp);
                 bestp = sb_take(&c);
@@ -55,12 +61,12 @@ char *ocdb_default_path(void)
         }
         closedir(d);
         if (bestp) {
-            sb_free(&dir);
+            free(dir);
             sb_free(&p);
             return bestp;
         }
     }
-    sb_free(&dir);
+    free(dir);
     return sb_take(&p);
 }
 

@@ -19,6 +19,9 @@ struct ocdb_session {
     int is_root;
 };
 
+/* opencode's file REST under an XDG base directory: $VAR/REST when VAR is an absolute path,
+ * else $HOME/HOME_REL/REST. A new string. */
+char *oc_xdg_path(const char *var, const char *home_rel, const char *rest);
 /* The database path: $OPENCODE_DB, else ${XDG_DATA_HOME:-~/.local/share}/opencode/opencode.db,
  * else the newest opencode-*.db there. Returns a new string (the default path when none exists). */
 char *ocdb_default_path(void);

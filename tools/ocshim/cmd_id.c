@@ -74,12 +74,13 @@ static int by_continue(const char *dir, int run)
     struct ocdb db;
     ocdb_open(&db, NULL, &notes);
     char *sid = oc_continue_session(&db, dir, run ? OC_RUN : OC_TUI);
-    if (sid && session_id_valid(sid))
+    int found = sid && session_id_valid(sid);
+    if (found)
         printf("%s\n", sid);
     else
         fprintf(stderr, "ocshim id: no session of %s in opencode's database%s\n", dir,
                 notes.n ? " (it could not be read)" : "");
-    int rc = sid && session_id_valid(sid) ? EXIT_OK : EXIT_FAIL;
+    int rc = found ? EXIT_OK : EXIT_FAIL;
     free(sid);
     notes_free(&notes);
     ocdb_close(&db);
