@@ -24,7 +24,7 @@ has_pane() {
     local f
     for f in "$OCSHIM_STATE_DIR"/*.rec; do
         grep -qxF "tmux_session=$1" "$f" && grep -qxF "tmux_window=$w" "$f" && grep -qxF "tmux_pane_index=$p" "$f" \
-            && sid=$(sed -n 's/^session=//p' "$f")
+            && sid=$(rec_get "$f" session)
     done
     line=$(panes | grep -F "$1|$2|")
     [ -n "$sid" ] && case $line in *"|$W/d $1 $2|"*"$sid"*) return 0;; esac
@@ -155,7 +155,7 @@ ok "an existing window's panes are filled and it keeps its side-by-side layout" 
 kept_run() {   # each kept record's session runs (typed into the existing shells)
     local f sid
     for f in $(grep -lx 'tmux_session=kept' "$OCSHIM_STATE_DIR"/*.rec); do
-        sid=$(sed -n 's/^session=//p' "$f")
+        sid=$(rec_get "$f" session)
         pgrep -f -- "--session $sid\$" >/dev/null || return 1
     done
 }
@@ -167,7 +167,6 @@ ok "... and both panes run their session" wait_until 10 kept_run
 # the older one could not): both conversations come back, the older in a new pane.
 # moved:1.0: the older process stopped before the newer started there: only the newer.
 set_times() { sed -i -e "s/^started_ms=.*/started_ms=$2/" -e "s/^updated_ms=.*/updated_ms=$3/" "$1"; }
-rec_sid() { sed -n 's/^session=//p' "$1"; }
 rec moved 0 0; older=$(last_rec); set_times "$older" 1700000000000 1700000050000
 rec moved 0 0; newer=$(last_rec); set_times "$newer" 1700000010000 1700000060000
 rec moved 1 0; gone=$(last_rec); set_times "$gone" 1700000000000 1700000004000
@@ -184,16 +183,16 @@ rec moved 3 0; y=$(last_rec); set_layout "$y" "$L2" 1700000040000 1700000070001
 "$ROOT/build/ocshim-restore" -S "$S" --no-kitty >"$W/out5" 2>&1; rc=$?
 ok "two records of one pane: restore exits 0" test "$rc" = 0
 moved_pane() { panes | grep -F "moved|$1|" | grep -qF -- "$2"; }
-ok "... the newer in the pane they both name (moved:0.0)" moved_pane 0.0 "$(rec_sid "$newer")"
-ok "... the older, alive at the same time, in a new pane (moved:0.1)" moved_pane 0.1 "$(rec_sid "$older")"
+ok "... the newer in the pane they both name (moved:0.0)" moved_pane 0.0 "$(rec_get "$newer" session)"
+ok "... the older, alive at the same time, in a new pane (moved:0.1)" moved_pane 0.1 "$(rec_get "$older" session)"
 ok "... with a note naming both places" grep -q "note: .*moved:0.0 is also claimed by a newer record.*moved:0.1" "$W/out5"
 ok "an earlier occupant of a pane (stopped before the newer began) is not brought back" \
-    test "$(panes | grep -c '^moved|1\.')" = 1 -a "$(panes | grep -F 'moved|1.0|' | grep -cF -- "$(rec_sid "$after")")" = 1
+    test "$(panes | grep -c '^moved|1\.')" = 1 -a "$(panes | grep -F 'moved|1.0|' | grep -cF -- "$(rec_get "$after" session)")" = 1
 three_ok() {
-    test "$(panes | grep -c '^moved|2\.')" = 2 && moved_pane 2.0 "$(rec_sid "$b")" && moved_pane 2.1 "$(rec_sid "$a2")"
+    test "$(panes | grep -c '^moved|2\.')" = 2 && moved_pane 2.0 "$(rec_get "$b" session)" && moved_pane 2.1 "$(rec_get "$a2" session)"
 }
 ok "three records of one pane: the one that saw the move keeps it, the one alongside gets a new pane, the superseded one stays out" three_ok
-last_look_ok() { moved_pane 3.0 "$(rec_sid "$y")" && moved_pane 3.1 "$(rec_sid "$x")"; }
+last_look_ok() { moved_pane 3.0 "$(rec_get "$y" session)" && moved_pane 3.1 "$(rec_get "$x" session)"; }
 ok "the pane goes to the record that looked at tmux last, not to the later exit record" last_look_ok
 [ "$FAIL" = 0 ] || { cat "$W/out5"; panes; }
 finish
