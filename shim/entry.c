@@ -8,6 +8,7 @@
 #include "childenv.h"
 #include "procinfo.h"
 #include "real.h"
+#include "sigint.h"
 #include "sigsafe.h"
 #include "sud.h"
 #include "worker.h"
@@ -41,6 +42,7 @@ static int env_set(char **envp, const char *key)
 static void fork_child(void)
 {
     ocshim_active = 0;
+    sigint_fork_child();
 }
 
 __attribute__((constructor)) static void ocshim_init(int argc, char **argv, char **envp)
@@ -74,6 +76,7 @@ __attribute__((constructor)) static void ocshim_init(int argc, char **argv, char
         return;
     }
     pthread_atfork(NULL, NULL, fork_child);
+    sigint_init();
     ocshim_active = 1;
     in_shim = 0;
 }
@@ -134,6 +137,8 @@ EXPORT int sigaction(int sig, const struct sigaction *act, struct sigaction *old
         /* In opencode's vfork child (own signal table, shared memory) SIGSYS is the child's. */
         if (sig == SIGSYS && capture_is_owner())
             return sud_app_sigaction(act, old);     /* keep ours, remember theirs */
+        if (sig == SIGINT && sigint_active() && capture_is_owner())
+            return sigint_sigaction(act, old);      /* SIG_DFL: ours holds the place */
         if (act && sigsafe_has_sigsys(&act->sa_mask)) {
             struct sigaction copy = *act;
             sigdelset(&copy.sa_mask, SIGSYS);
@@ -145,12 +150,15 @@ EXPORT int sigaction(int sig, const struct sigaction *act, struct sigaction *old
 
 EXPORT __sighandler_t signal(int sig, __sighandler_t handler)
 {
-    if (__builtin_expect(ocshim_active && sig == SIGSYS, 0) && capture_is_owner()) {
-        struct sigaction a, o;
+    if (__builtin_expect(ocshim_active && (sig == SIGSYS || (sig == SIGINT && sigint_active())), 0) &&
+        capture_is_owner()) {
+        struct sigaction a, o;              /* what glibc's signal() asks of sigaction */
         memset(&a, 0, sizeof a);
         a.sa_handler = handler;
         a.sa_flags = SA_RESTART;
-        sud_app_sigaction(&a, &o);
+        sigaddset(&a.sa_mask, sig);
+        if ((sig == SIGSYS ? sud_app_sigaction(&a, &o) : sigint_sigaction(&a, &o)) != 0)
+            return SIG_ERR;
         return o.sa_handler;
     }
     return REAL(signal)(sig, handler);

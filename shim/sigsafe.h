@@ -11,6 +11,14 @@
 /* The kernel's sigset: one 64-bit word, bit (n - 1) for signal n. */
 #define KSIG_BIT(n) (1ULL << ((n) - 1))
 
+/* The kernel's struct sigaction for rt_sigaction on x86_64. */
+struct ksigaction {
+    void *handler;
+    unsigned long flags;
+    void *restorer;
+    uint64_t mask;
+};
+
 /* 1 if a libc sigset_t holds SIGSYS. */
 int sigsafe_has_sigsys(const sigset_t *set);
 /* Copies *in to *out without SIGSYS; returns out (or in itself when in is NULL or lacks SIGSYS). */

@@ -17,6 +17,7 @@
 #include "capture.h"
 #include "rawsys.h"
 #include "real.h"
+#include "sigint.h"
 #include "sigsafe.h"
 
 #include <errno.h>
@@ -55,14 +56,6 @@ static atomic_ulong n_traps, n_passthrough, n_foreign;
 /* The host's SIGSYS disposition (default until it asks for another). */
 static struct sigaction app_sigsys;
 static atomic_flag app_lock = ATOMIC_FLAG_INIT;
-
-/* The kernel's struct sigaction for rt_sigaction on x86_64. */
-struct ksigaction {
-    void *handler;
-    unsigned long flags;
-    void *restorer;
-    uint64_t mask;
-};
 
 static int find_libc(struct dl_phdr_info *info, size_t size, void *data)
 {
@@ -129,6 +122,8 @@ static long emu_sigaction(long sig, const struct ksigaction *act, struct ksigact
         }
         return 0;
     }
+    if (sig == SIGINT && sigint_active() && capture_is_owner())
+        return sigint_rt_sigaction(act, oact);  /* SIG_DFL: ours holds the place */
     if (act && (act->mask & KSIG_BIT(SIGSYS))) {
         struct ksigaction copy = *act;
         copy.mask &= ~KSIG_BIT(SIGSYS);
