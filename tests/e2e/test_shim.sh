@@ -115,6 +115,28 @@ ok "... record says session_source=argv" test "$(rec_get "$rec3" session_source)
 wait_until 90 tui_ready "$p3"
 ok "... the TUI shows the resumed conversation" wait_until 10 pane_has "$p3" "done: "
 
+# --- killed by SIGINT (a ctrl+c once the TUI gave the terminal back; here `opencode run` while
+# its tool runs): no exit call, yet the record says it quit, and it still dies by SIGINT ------
+cat >"$W/runint.sh" <<EOF
+$RUNOC run 'RUN: sleep 37 :END'
+echo "status=\$?"
+exec sleep 120
+EOF
+p4=$(pane_run runint "$W/proj" "sh $W/runint.sh")
+p5=$(pane_run runint0 "$W/proj" "$OC run 'RUN: sleep 38 :END'")     # the same without the shim
+wait_for 60 'pgrep -f "^sleep 37" >/dev/null && pgrep -f "^sleep 38" >/dev/null'
+sigs_of() { grep -E '^(SigBlk|SigIgn|SigCgt)' "/proc/$(pgrep -f "^sleep $1" | head -n 1)/status"; }
+ok "opencode's child (its bash tool) has the signal dispositions and mask it has without the shim" \
+    test "$(sigs_of 37)" = "$(sigs_of 38)"
+pid4=$(opencode_pid_in "$p4")
+kill -INT "$pid4"
+wait_for 10 'pane_has "$p4" "status="'
+pkill -f '^sleep 3[78]'
+ok "killed by SIGINT: it still dies by SIGINT (its shell says status=130)" pane_has "$p4" "status=130"
+rec4=$(record_of "$pid4")
+ok "... and its record says it quit (exited, sigint, hangup=0)" \
+    test "$(rec_get "$rec4" state)/$(rec_get "$rec4" exit_how)/$(rec_get "$rec4" hangup)" = "exited/sigint/0"
+
 # --- leaving: a quit is recorded as such; a killed tmux is not a quit -----------------------
 tm send-keys -t "$p2" C-c
 sleep 0.5; tm send-keys -t "$p2" C-c 2>/dev/null
