@@ -24,7 +24,9 @@ recq=$(grep -l "^session=$idq\$" "$OCSHIM_STATE_DIR"/*.rec | head -n 1)
 for attempt in 1 2 3 4; do   # ctrl+c twice quits the TUI; a busy TUI may swallow one
     tm send-keys -t "$pq" C-c 2>/dev/null; sleep 0.5; tm send-keys -t "$pq" C-c 2>/dev/null
     wait_for 5 'test "$(rec_get "$recq" state)" = exited' && break
-    log "quit attempt $attempt: the TUI is still there:"; pane_text "$pq" | grep -v '^ *$' | tail -n 4
+    if tm display-message -p -t "$pq" '' >/dev/null 2>&1; then
+        log "quit attempt $attempt: the TUI is still there:"; pane_text "$pq" | grep -v '^ *$' | tail -n 4
+    else log "quit attempt $attempt: the pane is gone, the record says state=$(rec_get "$recq" state)"; fi
 done
 ok "the quit conversation is recorded as a quit (exited, hangup=0)" \
     test "$(rec_get "$recq" state)/$(rec_get "$recq" hangup)" = exited/0
