@@ -45,6 +45,9 @@ int64_t capture_now_ns(void)
 int capture_init(void)
 {
     owner_pid = getpid();
+    int e = errno;
+    (void)isatty(-1);   /* bound now: capture_exit() may first call it from a signal handler */
+    errno = e;
     queue = malloc(CAPTURE_QUEUE);
     if (!queue)
         return -1;

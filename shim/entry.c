@@ -137,7 +137,7 @@ EXPORT int sigaction(int sig, const struct sigaction *act, struct sigaction *old
         /* In opencode's vfork child (own signal table, shared memory) SIGSYS is the child's. */
         if (sig == SIGSYS && capture_is_owner())
             return sud_app_sigaction(act, old);     /* keep ours, remember theirs */
-        if (sig == SIGINT && sigint_active() && capture_is_owner())
+        if (sig == SIGINT && sigint_active())
             return sigint_sigaction(act, old);      /* SIG_DFL: ours holds the place */
         if (act && sigsafe_has_sigsys(&act->sa_mask)) {
             struct sigaction copy = *act;
@@ -150,15 +150,18 @@ EXPORT int sigaction(int sig, const struct sigaction *act, struct sigaction *old
 
 EXPORT __sighandler_t signal(int sig, __sighandler_t handler)
 {
-    if (__builtin_expect(ocshim_active && (sig == SIGSYS || (sig == SIGINT && sigint_active())), 0) &&
-        capture_is_owner()) {
-        struct sigaction a, o;              /* what glibc's signal() asks of sigaction */
+    if (__builtin_expect(ocshim_active, 0) && sig == SIGINT && sigint_active() && !in_shim)
+        return sigint_signal(handler);      /* SIG_DFL: ours holds the place */
+    if (__builtin_expect(ocshim_active && sig == SIGSYS, 0) && capture_is_owner()) {
+        if (handler == SIG_ERR) {           /* as glibc's signal() answers */
+            errno = EINVAL;
+            return SIG_ERR;
+        }
+        struct sigaction a, o;
         memset(&a, 0, sizeof a);
         a.sa_handler = handler;
         a.sa_flags = SA_RESTART;
-        sigaddset(&a.sa_mask, sig);
-        if ((sig == SIGSYS ? sud_app_sigaction(&a, &o) : sigint_sigaction(&a, &o)) != 0)
-            return SIG_ERR;
+        sud_app_sigaction(&a, &o);
         return o.sa_handler;
     }
     return REAL(signal)(sig, handler);

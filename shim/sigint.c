@@ -1,8 +1,11 @@
 /* sigint.c - the final record before a death by SIGINT (see sigint.h).
  *
- * All state changes go through libc's syscall() (inside glibc's code, so they pass on a thread
- * armed for Syscall User Dispatch whatever its selector) on the kernel's own structures; the
- * libc-level entry point converts as glibc's sigaction does. */
+ * The host's own request always runs first, as it asked (through libc, or its raw syscall), so
+ * the kernel stores exactly what it would without the shim (flags it supports, glibc's
+ * restorer, the mask). Then, in opencode, if SIGINT's action is now the default, that state is
+ * kept aside as the host's and ours takes its place. All syscalls here go through libc's
+ * syscall() (inside glibc's code: they pass on a thread armed for Syscall User Dispatch
+ * whatever its selector), so every function may also run inside the SIGSYS handler. */
 #include "sigint.h"
 
 #include "capture.h"
@@ -13,43 +16,55 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#ifndef SA_RESTORER
-#define SA_RESTORER 0x04000000              /* x86_64's, from the kernel's asm/signal.h */
-#endif
-
 static int active;
 static struct ksigaction ours;      /* as the kernel holds it (glibc's restorer included) */
-static struct ksigaction host;      /* what the host last set while ours holds the place */
+static struct ksigaction host;      /* the host's SIG_DFL, as the kernel held it */
+
+static int kget(struct ksigaction *k)
+{
+    return syscall(SYS_rt_sigaction, SIGINT, NULL, k, 8) == 0 ? 0 : -1;
+}
+
+/* After a change the host made: a default action becomes the host's, and ours holds the place. */
+static void adopt(void)
+{
+    struct ksigaction cur;
+    if (active && capture_is_owner() && kget(&cur) == 0 && cur.handler == SIG_DFL) {
+        host = cur;
+        syscall(SYS_rt_sigaction, SIGINT, &ours, NULL, 8);
+    }
+}
 
 static void on_sigint(int sig, siginfo_t *si, void *ctx)
 {
     capture_exit("sigint", 128 + SIGINT);
     /* Die as the default action would: restore it, make SIGINT pending again (it is blocked
      * while this handler runs), unblock it. The parent sees a death by SIGINT. */
-    struct ksigaction dfl = host;
-    dfl.handler = SIG_DFL;
-    syscall(SYS_rt_sigaction, SIGINT, &dfl, NULL, 8);
+    syscall(SYS_rt_sigaction, SIGINT, &host, NULL, 8);
     syscall(SYS_tgkill, syscall(SYS_getpid), syscall(SYS_gettid), SIGINT);
     uint64_t m = KSIG_BIT(SIGINT);
     syscall(SYS_rt_sigprocmask, SIG_UNBLOCK, &m, NULL, 8);
+    /* Still here: another thread installed a handler in between, which took the signal. The
+     * record already says exited (it cannot be taken back); SIGINT gets our place again if its
+     * action is still the default. */
+    adopt();
 }
 
 void sigint_init(void)
 {
-    struct sigaction cur, mine;
-    if (REAL(sigaction)(SIGINT, NULL, &cur) != 0 || (cur.sa_flags & SA_SIGINFO) ||
-        cur.sa_handler != SIG_DFL)
-        return;                             /* ignored or handled already: nothing to do */
     struct ksigaction was;
-    if (syscall(SYS_rt_sigaction, SIGINT, NULL, &was, 8) != 0)
-        return;
+    struct sigaction mine;
+    /* A PID namespace's first process never dies of a signal left at its default action:
+     * nothing to record, and our handler would change that. */
+    if (syscall(SYS_getpid) == 1 || kget(&was) != 0 || was.handler != SIG_DFL)
+        return;                             /* ignored or handled already: nothing to do */
     memset(&mine, 0, sizeof mine);
     mine.sa_sigaction = on_sigint;
     mine.sa_flags = SA_SIGINFO | SA_RESTART;
     sigemptyset(&mine.sa_mask);
     if (REAL(sigaction)(SIGINT, &mine, NULL) != 0)
         return;
-    if (syscall(SYS_rt_sigaction, SIGINT, NULL, &ours, 8) != 0 || ours.handler != (void *)on_sigint) {
+    if (kget(&ours) != 0 || ours.handler != (void *)on_sigint) {
         syscall(SYS_rt_sigaction, SIGINT, &was, NULL, 8);
         return;
     }
@@ -64,55 +79,56 @@ int sigint_active(void)
 
 long sigint_rt_sigaction(const struct ksigaction *act, struct ksigaction *old)
 {
-    struct ksigaction k, cur, was_host = host;
-    if (act) {
-        k = *act;
-        k.mask &= ~KSIG_BIT(SIGSYS);
-        if (k.handler == SIG_DFL) {
-            host = k;                       /* kept as the kernel would keep it */
-            host.mask &= ~(KSIG_BIT(SIGKILL) | KSIG_BIT(SIGSTOP));
-            k = ours;
-        }
+    struct ksigaction copy, was = host;
+    if (act && (act->mask & KSIG_BIT(SIGSYS))) {
+        copy = *act;
+        copy.mask &= ~KSIG_BIT(SIGSYS);
+        act = &copy;
     }
-    if (syscall(SYS_rt_sigaction, SIGINT, act ? &k : NULL, &cur, 8) != 0) {
-        host = was_host;
+    if (syscall(SYS_rt_sigaction, SIGINT, act, old, 8) != 0)
         return -errno;
-    }
-    if (old)
-        *old = cur.handler == (void *)on_sigint ? was_host : cur;
+    if (act)
+        adopt();
+    if (old && old->handler == (void *)on_sigint)
+        *old = was;
     return 0;
 }
 
 int sigint_sigaction(const struct sigaction *act, struct sigaction *old)
 {
-    struct ksigaction k, o;
-    if (act) {                              /* as glibc's sigaction fills the kernel's */
-        memset(&k, 0, sizeof k);
-        k.handler = (void *)act->sa_handler;
-        k.flags = (unsigned long)act->sa_flags | SA_RESTORER;
-        k.restorer = ours.restorer;
-        memcpy(&k.mask, &act->sa_mask, sizeof k.mask);
+    struct sigaction copy;
+    struct ksigaction was = host;
+    if (act && sigismember(&act->sa_mask, SIGSYS) == 1) {
+        copy = *act;
+        sigdelset(&copy.sa_mask, SIGSYS);
+        act = &copy;
     }
-    long r = sigint_rt_sigaction(act ? &k : NULL, &o);
-    if (r < 0) {
-        errno = (int)-r;
+    if (REAL(sigaction)(SIGINT, act, old) != 0)
         return -1;
-    }
-    if (old) {
-        memset(old, 0, sizeof *old);
-        old->sa_handler = (__sighandler_t)o.handler;
-        old->sa_flags = (int)o.flags;
-        old->sa_restorer = (void (*)(void))o.restorer;
-        memcpy(&old->sa_mask, &o.mask, sizeof o.mask);
+    if (act)
+        adopt();
+    if (old && (void *)old->sa_handler == (void *)on_sigint) {   /* as glibc reports it */
+        old->sa_handler = SIG_DFL;
+        old->sa_flags = (int)was.flags;
+        old->sa_restorer = (void (*)(void))was.restorer;
+        memcpy(&old->sa_mask, &was.mask, sizeof was.mask);
     }
     return 0;
+}
+
+__sighandler_t sigint_signal(__sighandler_t handler)
+{
+    __sighandler_t o = REAL(signal)(SIGINT, handler);
+    if (o == SIG_ERR)
+        return o;
+    adopt();
+    return (void *)o == (void *)on_sigint ? SIG_DFL : o;
 }
 
 void sigint_fork_child(void)
 {
     struct ksigaction cur;
-    if (active && syscall(SYS_rt_sigaction, SIGINT, NULL, &cur, 8) == 0 &&
-        cur.handler == (void *)on_sigint)
+    if (active && kget(&cur) == 0 && cur.handler == (void *)on_sigint)
         syscall(SYS_rt_sigaction, SIGINT, &host, NULL, 8);
     active = 0;
 }

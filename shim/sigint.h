@@ -14,14 +14,17 @@
 
 #include <signal.h>
 
-/* Installs the handler if SIGINT's action is the default now (the constructor, in opencode). */
+/* Installs the handler if SIGINT's action is the default now (the constructor, in opencode;
+ * never in a PID namespace's first process, which no default action kills). */
 void sigint_init(void);
 /* 1 once the handler was installed in this process (and not undone in a forked child). */
 int sigint_active(void);
-/* The host's sigaction(SIGINT, act, old) through libc: SIG_DFL installs the handler instead;
- * old reports SIG_DFL (with the host's flags and mask) while the handler holds the place. */
+/* The host's sigaction(SIGINT, ...), signal(SIGINT, ...) and raw rt_sigaction (kernel
+ * structures; 0 or -errno): the host's request runs as asked, then a default action gives its
+ * place to ours (in opencode itself only). Whatever reports the old action says SIG_DFL, with
+ * the host's flags and mask, where ours held the place. */
 int sigint_sigaction(const struct sigaction *act, struct sigaction *old);
-/* The same for a raw rt_sigaction the host made (kernel structures); returns 0 or -errno. */
+__sighandler_t sigint_signal(__sighandler_t handler);
 long sigint_rt_sigaction(const struct ksigaction *act, struct ksigaction *old);
 /* A forked child is not opencode: SIGINT's default action comes back as the host set it. */
 void sigint_fork_child(void);

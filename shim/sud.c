@@ -122,7 +122,7 @@ static long emu_sigaction(long sig, const struct ksigaction *act, struct ksigact
         }
         return 0;
     }
-    if (sig == SIGINT && sigint_active() && capture_is_owner())
+    if (sig == SIGINT && sigint_active())
         return sigint_rt_sigaction(act, oact);  /* SIG_DFL: ours holds the place */
     if (act && (act->mask & KSIG_BIT(SIGSYS))) {
         struct ksigaction copy = *act;
