@@ -133,17 +133,18 @@ EXPORT int pthread_sigmask(int how, const sigset_t *set, sigset_t *old)
 
 EXPORT int sigaction(int sig, const struct sigaction *act, struct sigaction *old)
 {
+    struct sigaction copy;
     if (__builtin_expect(ocshim_active && !in_shim, 0)) {
         /* In opencode's vfork child (own signal table, shared memory) SIGSYS is the child's. */
         if (sig == SIGSYS && capture_is_owner())
             return sud_app_sigaction(act, old);     /* keep ours, remember theirs */
+        if (act && sigsafe_has_sigsys(&act->sa_mask)) {
+            copy = *act;
+            sigdelset(&copy.sa_mask, SIGSYS);
+            act = &copy;
+        }
         if (sig == SIGINT && sigint_active())
             return sigint_sigaction(act, old);      /* SIG_DFL: ours holds the place */
-        if (act && sigsafe_has_sigsys(&act->sa_mask)) {
-            struct sigaction copy = *act;
-            sigdelset(&copy.sa_mask, SIGSYS);
-            return REAL(sigaction)(sig, &copy, old);
-        }
     }
     return REAL(sigaction)(sig, act, old);
 }

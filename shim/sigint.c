@@ -79,12 +79,7 @@ int sigint_active(void)
 
 long sigint_rt_sigaction(const struct ksigaction *act, struct ksigaction *old)
 {
-    struct ksigaction copy, was = host;
-    if (act && (act->mask & KSIG_BIT(SIGSYS))) {
-        copy = *act;
-        copy.mask &= ~KSIG_BIT(SIGSYS);
-        act = &copy;
-    }
+    struct ksigaction was = host;
     if (syscall(SYS_rt_sigaction, SIGINT, act, old, 8) != 0)
         return -errno;
     if (act)
@@ -96,13 +91,7 @@ long sigint_rt_sigaction(const struct ksigaction *act, struct ksigaction *old)
 
 int sigint_sigaction(const struct sigaction *act, struct sigaction *old)
 {
-    struct sigaction copy;
     struct ksigaction was = host;
-    if (act && sigismember(&act->sa_mask, SIGSYS) == 1) {
-        copy = *act;
-        sigdelset(&copy.sa_mask, SIGSYS);
-        act = &copy;
-    }
     if (REAL(sigaction)(SIGINT, act, old) != 0)
         return -1;
     if (act)

@@ -20,7 +20,8 @@ void sigint_init(void);
 /* 1 once the handler was installed in this process (and not undone in a forked child). */
 int sigint_active(void);
 /* The host's sigaction(SIGINT, ...), signal(SIGINT, ...) and raw rt_sigaction (kernel
- * structures; 0 or -errno): the host's request runs as asked, then a default action gives its
+ * structures; 0 or -errno), SIGSYS already out of their masks (entry.c, sud.c, as for every
+ * signal): the host's request runs as asked, then a default action gives its
  * place to ours (in opencode itself only). Whatever reports the old action says SIG_DFL, with
  * the host's flags and mask, where ours held the place. */
 int sigint_sigaction(const struct sigaction *act, struct sigaction *old);

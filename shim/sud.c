@@ -122,13 +122,14 @@ static long emu_sigaction(long sig, const struct ksigaction *act, struct ksigact
         }
         return 0;
     }
+    struct ksigaction copy;
+    if (act && (act->mask & KSIG_BIT(SIGSYS))) {
+        copy = *act;
+        copy.mask &= ~KSIG_BIT(SIGSYS);
+        act = &copy;
+    }
     if (sig == SIGINT && sigint_active())
         return sigint_rt_sigaction(act, oact);  /* SIG_DFL: ours holds the place */
-    if (act && (act->mask & KSIG_BIT(SIGSYS))) {
-        struct ksigaction copy = *act;
-        copy.mask &= ~KSIG_BIT(SIGSYS);
-        return raw_syscall4(SYS_rt_sigaction, sig, &copy, oact, size);
-    }
     return raw_syscall4(SYS_rt_sigaction, sig, act, oact, size);
 }
 
