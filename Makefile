@@ -16,8 +16,10 @@ SHIMFLAGS := $(WARN) -fPIC -fvisibility=hidden -fno-strict-aliasing -fno-stack-p
              -ftls-model=initial-exec -pthread
 TOOLFLAGS := $(WARN) -pthread
 
-# The shim: a core that unit tests link without hooks, and the hooking entry point.
-SHIM_CORE_SRC := $(filter-out shim/entry.c,$(wildcard shim/*.c))
+# The shim: libocshim.so (preload.c + the name prefilter), which users preload everywhere, and
+# libocshim-opencode.so (entry.c + the core), which it loads only into opencode. Unit tests
+# link the core without either entry point.
+SHIM_CORE_SRC := $(filter-out shim/entry.c shim/preload.c,$(wildcard shim/*.c))
 SHIM_CORE_OBJ := $(SHIM_CORE_SRC:shim/%.c=$(B)/shim/%.o)
 SHIM_HDR      := $(wildcard shim/*.h)
 
@@ -30,7 +32,7 @@ RESTORE_OBJ := $(RESTORE_SRC:tools/%.c=$(B)/tools/%.o)
 OCSHIM_SRC  := $(wildcard tools/ocshim/*.c)
 OCSHIM_OBJ  := $(OCSHIM_SRC:tools/%.c=$(B)/tools/%.o)
 
-PROGS := $(B)/libocshim.so $(B)/libempty.so
+PROGS := $(B)/libocshim.so $(B)/libocshim-opencode.so $(B)/libempty.so
 ifneq ($(RESTORE_SRC),)
 PROGS += $(B)/ocshim-restore
 endif
@@ -46,10 +48,16 @@ $(B)/shim/%.o: shim/%.c $(SHIM_HDR) | $(B)/shim
 $(B)/libocshim_core.a: $(SHIM_CORE_OBJ)
 	rm -f $@ && ar rcs $@ $^
 
-# Lazy binding (no -z now): binding all ~80 imports at load cost every process on the machine
-# ~50,000 instructions (callgrind); lazily, a process binds only what it calls.
-$(B)/libocshim.so: $(B)/shim/entry.o $(B)/libocshim_core.a
-	$(CC) $(CFLAGS) -shared -pthread -Wl,-z,relro -Wl,--no-undefined \
+# What every program loads: no export, no library needed (no DT_NEEDED, no version, no start
+# files to relocate), three imports (dladdr, dlopen, dlsym) bound lazily from the program's
+# global scope in opencode alone. Each of these saves every program ~1,000 instructions.
+$(B)/libocshim.so: $(B)/shim/preload.o $(B)/shim/exename.o
+	$(CC) $(CFLAGS) $(LDFLAGS) -shared -nostdlib -Wl,-z,relro -o $@ $^
+
+# Loaded only into opencode, with RTLD_NOW: every import is bound before a hook runs, so a
+# signal handler or a vfork child never enters the dynamic loader.
+$(B)/libocshim-opencode.so: $(B)/shim/entry.o $(B)/libocshim_core.a
+	$(CC) $(CFLAGS) -shared -pthread -Wl,-z,relro,-z,now -Wl,--no-undefined \
 	    -o $@ $(B)/shim/entry.o $(B)/libocshim_core.a -ldl
 
 # An empty preloadable library: the baseline for the per-exec benchmark.
@@ -84,6 +92,7 @@ $(B)/tests/%: tests/unit/%.c tests/unit/unit.h $(B)/libocshim_core.a $(B)/libres
 unit: $(UNIT_BIN)
 	@tests/run-unit.sh $(UNIT_BIN)
 
+
 test: all $(UNIT_BIN)
 	@tests/run.sh
 
@@ -92,12 +101,12 @@ bench: all
 
 install: all
 	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(BINDIR)
-	install -m 0644 $(B)/libocshim.so $(DESTDIR)$(LIBDIR)/libocshim.so
-	for p in $(filter-out $(B)/libocshim.so $(B)/libempty.so,$(PROGS)); do \
+	install -m 0644 $(B)/libocshim.so $(B)/libocshim-opencode.so $(DESTDIR)$(LIBDIR)/
+	for p in $(filter-out %.so,$(PROGS)); do \
 	    install -m 0755 $$p $(DESTDIR)$(BINDIR)/; done
 
 uninstall:
-	rm -f $(DESTDIR)$(LIBDIR)/libocshim.so $(DESTDIR)$(BINDIR)/ocshim-restore $(DESTDIR)$(BINDIR)/ocshim
+	rm -f $(DESTDIR)$(LIBDIR)/libocshim.so $(DESTDIR)$(LIBDIR)/libocshim-opencode.so $(DESTDIR)$(BINDIR)/ocshim-restore $(DESTDIR)$(BINDIR)/ocshim
 
 clean:
 	rm -rf $(B)

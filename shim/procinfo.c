@@ -8,25 +8,6 @@
 #include <time.h>
 #include <unistd.h>
 
-/* Runs in every process on the machine: no libc call, so no PLT slot to bind (binding
- * strrchr and strcmp lazily cost ~1,500 instructions per exec, measured with callgrind). */
-int procinfo_name_is_opencode(const char *path)
-{
-    if (!path)
-        return 0;
-    const char *b = path;
-    for (const char *p = path; *p; p++)
-        if (*p == '/')
-            b = p + 1;
-    if (*b == '.')
-        b++;
-    static const char name[] = "opencode";
-    for (size_t i = 0; i < sizeof name; i++)   /* the terminating NUL included */
-        if (b[i] != name[i])
-            return 0;
-    return 1;
-}
-
 static const char *env_get(char **envp, const char *key)
 {
     size_t n = strlen(key);

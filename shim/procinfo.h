@@ -15,6 +15,8 @@ struct procinfo {
     const char *tmux_pane;   /* $TMUX_PANE */
     const char *kitty_window_id, *kitty_listen_on;
     const char *state_dir_env, *xdg_state_home, *home, *debug;
+    char version[64];        /* opencode's, from its embedded program (bunid.h) */
+    int hooked_slots;        /* import slots rewritten to the hooks */
     /* Filled by procinfo_load (worker thread): */
     pid_t pid;
     uid_t uid;
@@ -28,9 +30,6 @@ struct procinfo {
     char name[128];                  /* record file name */
 };
 
-/* 1 if the executable's path (AT_EXECFN) names opencode: basename "opencode" or ".opencode".
- * No syscall. */
-int procinfo_name_is_opencode(const char *path);
 /* Copies argv, the environment facts and the start directory; 0 on success (allocates;
  * opencode only). */
 int procinfo_copy(struct procinfo *pi, int argc, char **argv, char **envp);

@@ -9,7 +9,6 @@
 #include "sigint.h"
 
 #include "capture.h"
-#include "real.h"
 
 #include <errno.h>
 #include <string.h>
@@ -62,7 +61,7 @@ void sigint_init(void)
     mine.sa_sigaction = on_sigint;
     mine.sa_flags = SA_SIGINFO | SA_RESTART;
     sigemptyset(&mine.sa_mask);
-    if (REAL(sigaction)(SIGINT, &mine, NULL) != 0)
+    if (sigaction(SIGINT, &mine, NULL) != 0)
         return;
     if (kget(&ours) != 0 || ours.handler != (void *)on_sigint) {
         syscall(SYS_rt_sigaction, SIGINT, &was, NULL, 8);
@@ -92,7 +91,7 @@ long sigint_rt_sigaction(const struct ksigaction *act, struct ksigaction *old)
 int sigint_sigaction(const struct sigaction *act, struct sigaction *old)
 {
     struct ksigaction was = host;
-    if (REAL(sigaction)(SIGINT, act, old) != 0)
+    if (sigaction(SIGINT, act, old) != 0)
         return -1;
     if (act)
         adopt();
@@ -107,7 +106,7 @@ int sigint_sigaction(const struct sigaction *act, struct sigaction *old)
 
 __sighandler_t sigint_signal(__sighandler_t handler)
 {
-    __sighandler_t o = REAL(signal)(SIGINT, handler);
+    __sighandler_t o = signal(SIGINT, handler);
     if (o == SIG_ERR)
         return o;
     adopt();

@@ -16,7 +16,6 @@
 
 #include "capture.h"
 #include "rawsys.h"
-#include "real.h"
 #include "sigint.h"
 #include "sigsafe.h"
 
@@ -270,7 +269,7 @@ static void foreign_sigsys(int sig, siginfo_t *si, void *ctx)
         struct sigaction dfl;
         memset(&dfl, 0, sizeof dfl);
         dfl.sa_handler = SIG_DFL;
-        REAL(sigaction)(SIGSYS, &dfl, NULL);
+        sigaction(SIGSYS, &dfl, NULL);
         syscall(SYS_tgkill, getpid(), syscall(SYS_gettid), SIGSYS);   /* pending until we return */
         return;
     }
@@ -332,9 +331,9 @@ int sud_init(void)
     /* An unexpected signal setup: SIGSYS already handled or ignored, or blocked. */
     struct sigaction cur;
     sigset_t mask;
-    if (REAL(sigaction)(SIGSYS, NULL, &cur) != 0 || cur.sa_handler != SIG_DFL)
+    if (sigaction(SIGSYS, NULL, &cur) != 0 || cur.sa_handler != SIG_DFL)
         return -1;
-    if (REAL(pthread_sigmask)(SIG_BLOCK, NULL, &mask) != 0 || sigismember(&mask, SIGSYS))
+    if (pthread_sigmask(SIG_BLOCK, NULL, &mask) != 0 || sigismember(&mask, SIGSYS))
         return -1;
     /* Does the kernel offer dispatch, and does seccomp let us use it? Try it off. */
     if (prctl(PR_SET_SYSCALL_USER_DISPATCH, PR_SYS_DISPATCH_OFF, 0, 0, 0) != 0)
@@ -345,7 +344,7 @@ int sud_init(void)
     sa.sa_sigaction = on_sigsys;
     sa.sa_flags = SA_SIGINFO;   /* no SA_NODEFER, no SA_ONSTACK; other signals stay open */
     sigemptyset(&sa.sa_mask);
-    return REAL(sigaction)(SIGSYS, &sa, NULL);
+    return sigaction(SIGSYS, &sa, NULL);
 }
 
 int sud_arm_thread(void)

@@ -6,7 +6,6 @@
 #include "childenv.h"
 #include "debug.h"
 #include "logscan.h"
-#include "real.h"
 #include "record.h"
 #include "session.h"
 #include "spawnread.h"
@@ -253,7 +252,8 @@ static void *worker_main(void *arg)
     }
     debug_open(pi->debug, pi->state_dir, pi->pid);
     snprintf(w->name, sizeof w->name, "%s", pi->name);
-    dbg("active: exe=%s tmux=%s pane=%s", pi->exe, pi->tmux_socket[0] ? pi->tmux_socket : "-",
+    dbg("active: exe=%s opencode=%s hooked_slots=%d tmux=%s pane=%s", pi->exe, pi->version,
+        pi->hooked_slots, pi->tmux_socket[0] ? pi->tmux_socket : "-",
         pi->tmux_pane ? pi->tmux_pane : "-");
 
     struct cli_session cli;
@@ -340,7 +340,7 @@ int worker_start(struct procinfo *pi)
     pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
     pthread_attr_setsigmask_np(&at, &mask);
     pthread_t t;
-    int rc = REAL(pthread_create)(&t, &at, worker_main, w);
+    int rc = pthread_create(&t, &at, worker_main, w);
     pthread_attr_destroy(&at);
     if (rc == 0) {
         pthread_setname_np(t, "ocshim");

@@ -36,18 +36,6 @@ static char *cont(struct ocdb *d, const char *dir, enum oc_mode m)
 
 int main(void)
 {
-    /* --- the name (checked in every process, without a libc call) --- */
-    CHECK(procinfo_name_is_opencode("/usr/bin/opencode"));
-    CHECK(procinfo_name_is_opencode("opencode"));
-    CHECK(procinfo_name_is_opencode("/x/node_modules/.bin/.opencode"));
-    CHECK(!procinfo_name_is_opencode("/usr/bin/opencode2"));
-    CHECK(!procinfo_name_is_opencode("/usr/bin/opencod"));
-    CHECK(!procinfo_name_is_opencode("/opencode/bin/bash"));
-    CHECK(!procinfo_name_is_opencode("..opencode"));
-    CHECK(!procinfo_name_is_opencode("/usr/bin/"));
-    CHECK(!procinfo_name_is_opencode(""));
-    CHECK(!procinfo_name_is_opencode(NULL));
-
     /* --- the command line --- */
     struct cli_session c;
     cli(&c, (const char *const[]){ "opencode", "-c", NULL });

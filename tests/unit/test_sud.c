@@ -2,7 +2,6 @@
  * program trap, are emulated with libc's observable results, and log writes are captured. */
 #include "capture.h"
 #include "rawsys.h"
-#include "real.h"
 #include "sigsafe.h"
 #include "sud.h"
 #include "unit.h"
@@ -116,7 +115,7 @@ int main(void)
     uint64_t set = KSIG_BIT(SIGSYS) | KSIG_BIT(SIGUSR1), old = 0;
     CHECK(raw_syscall4(SYS_rt_sigprocmask, SIG_BLOCK, &set, &old, 8) == 0);
     sigset_t now;
-    REAL(pthread_sigmask)(SIG_BLOCK, NULL, &now);
+    pthread_sigmask(SIG_BLOCK, NULL, &now);
     CHECK(sigismember(&now, SIGUSR1) == 1);
     CHECK(sigismember(&now, SIGSYS) == 0);
     CHECK(raw_syscall4(SYS_rt_sigprocmask, SIG_SETMASK, NULL, &old, 8) == 0);
@@ -132,7 +131,7 @@ int main(void)
     ka.mask = ~0ULL;
     CHECK(raw_syscall4(SYS_rt_sigaction, SIGUSR2, &ka, NULL, 8) == 0);
     struct sigaction cur;
-    REAL(sigaction)(SIGUSR2, NULL, &cur);
+    sigaction(SIGUSR2, NULL, &cur);
     CHECK(sigismember(&cur.sa_mask, SIGSYS) == 0 && sigismember(&cur.sa_mask, SIGINT) == 1);
     /* The host's own SIGSYS handler is remembered, not installed. */
     CHECK(raw_syscall4(SYS_rt_sigaction, SIGSYS, &ka, &ko, 8) == 0);
@@ -144,13 +143,13 @@ int main(void)
     /* Other threads, armed at start, are captured too. */
     pthread_t t;
     int tfd = (int)fd;
-    REAL(pthread_create)(&t, NULL, thread_body, &tfd);
+    pthread_create(&t, NULL, thread_body, &tfd);
     pthread_join(t, NULL);
     CHECK_STR(drained(&chunks), "from thread\n");
 
     /* fork from a handler is impossible: it is replayed natively and the thread disarmed. */
     int ffd = (int)fd;
-    REAL(pthread_create)(&t, NULL, fork_body, &ffd);
+    pthread_create(&t, NULL, fork_body, &ffd);
     pthread_join(t, NULL);
     CHECK(ffd == 7);
     CHECK_STR(drained(&chunks), "");

@@ -1,0 +1,328 @@
+/* hooks.c - the hooks behind opencode's rewritten import slots (see hooks.h): arm every thread
+ * opencode creates, keep SIGSYS out of its signal masks, see its database's write-ahead log,
+ * give its children OPENCODE_SESSION_ID, and leave a final record when it exits. */
+#include "hooks.h"
+
+#include "capture.h"
+#include "childenv.h"
+#include "sigint.h"
+#include "sigsafe.h"
+#include "sud.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/select.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+static int active;   /* opencode itself, everything set up (the constructor; off in a fork child) */
+
+void hooks_set_active(int on)
+{
+    __atomic_store_n(&active, on, __ATOMIC_RELEASE);
+}
+
+#define ON() __builtin_expect(__atomic_load_n(&active, __ATOMIC_ACQUIRE), 1)
+
+/* libc's functions, as opencode's slots asked for them (filled by plthook_install). */
+static int (*next_pthread_create)(pthread_t *, const pthread_attr_t *, void *(*)(void *), void *);
+static int (*next_sigprocmask)(int, const sigset_t *, sigset_t *);
+static int (*next_pthread_sigmask)(int, const sigset_t *, sigset_t *);
+static int (*next_sigaction)(int, const struct sigaction *, struct sigaction *);
+static __sighandler_t (*next_signal)(int, __sighandler_t);
+static int (*next_sigsuspend)(const sigset_t *);
+static int (*next_ppoll)(struct pollfd *, nfds_t, const struct timespec *, const sigset_t *);
+static int (*next_pselect)(int, fd_set *, fd_set *, fd_set *, const struct timespec *,
+                           const sigset_t *);
+static int (*next_epoll_pwait)(int, struct epoll_event *, int, int, const sigset_t *);
+static int (*next_epoll_pwait2)(int, struct epoll_event *, int, const struct timespec *,
+                                const sigset_t *);
+static int (*next_signalfd)(int, const sigset_t *, int);
+static void (*next_exit)(int) __attribute__((noreturn));
+static void (*next__exit)(int) __attribute__((noreturn));
+static void (*next__Exit)(int) __attribute__((noreturn));
+static void (*next_quick_exit)(int) __attribute__((noreturn));
+static int (*next_open)(const char *, int, ...);
+static int (*next_open64)(const char *, int, ...);
+static int (*next_openat)(int, const char *, int, ...);
+static int (*next_openat64)(int, const char *, int, ...);
+static int (*next_close)(int);
+static ssize_t (*next_pwrite64)(int, const void *, size_t, off_t);
+static int (*next_execve)(const char *, char *const[], char *const[]);
+static void *(*next_dlsym)(void *, const char *);
+
+/* ---- threads: arm every thread opencode creates ---- */
+
+struct start { void *(*fn)(void *); void *arg; };
+
+static void *armed_start(void *p)
+{
+    struct start s = *(struct start *)p;
+    free(p);
+    /* glibc applied the attribute's signal mask already (pthread_attr_setsigmask_np): a
+     * blocked SIGSYS would turn the first trap into death. */
+    sigset_t sys;
+    sigemptyset(&sys);
+    sigaddset(&sys, SIGSYS);
+    pthread_sigmask(SIG_UNBLOCK, &sys, NULL);
+    sud_arm_thread();
+    return s.fn(s.arg);
+}
+
+static int hook_pthread_create(pthread_t *t, const pthread_attr_t *attr, void *(*fn)(void *),
+                               void *arg)
+{
+    if (ON()) {
+        struct start *s = malloc(sizeof *s);
+        if (s) {
+            s->fn = fn;
+            s->arg = arg;
+            int rc = next_pthread_create(t, attr, armed_start, s);
+            if (rc != 0)
+                free(s);
+            return rc;
+        }
+    }
+    return next_pthread_create(t, attr, fn, arg);
+}
+
+/* ---- signal masks: SIGSYS must stay deliverable on armed threads ---- */
+
+#define STRIP(set) (ON() ? sigsafe_strip((set), &tmp) : (set))
+
+static int hook_sigprocmask(int how, const sigset_t *set, sigset_t *old)
+{
+    sigset_t tmp;
+    return next_sigprocmask(how, how == SIG_UNBLOCK ? set : STRIP(set), old);
+}
+
+static int hook_pthread_sigmask(int how, const sigset_t *set, sigset_t *old)
+{
+    sigset_t tmp;
+    return next_pthread_sigmask(how, how == SIG_UNBLOCK ? set : STRIP(set), old);
+}
+
+static int hook_sigaction(int sig, const struct sigaction *act, struct sigaction *old)
+{
+    struct sigaction copy;
+    if (ON()) {
+        /* In opencode's vfork child (own signal table, shared memory) SIGSYS is the child's. */
+        if (sig == SIGSYS && capture_is_owner())
+            return sud_app_sigaction(act, old);     /* keep ours, remember theirs */
+        if (act && sigsafe_has_sigsys(&act->sa_mask)) {
+            copy = *act;
+            sigdelset(&copy.sa_mask, SIGSYS);
+            act = &copy;
+        }
+        if (sig == SIGINT && sigint_active())
+            return sigint_sigaction(act, old);      /* SIG_DFL: ours holds the place */
+    }
+    return next_sigaction(sig, act, old);
+}
+
+static __sighandler_t hook_signal(int sig, __sighandler_t handler)
+{
+    if (ON() && sig == SIGINT && sigint_active())
+        return sigint_signal(handler);      /* SIG_DFL: ours holds the place */
+    if (ON() && sig == SIGSYS && capture_is_owner()) {
+        if (handler == SIG_ERR) {           /* as glibc's signal() answers */
+            errno = EINVAL;
+            return SIG_ERR;
+        }
+        struct sigaction a, o;
+        memset(&a, 0, sizeof a);
+        a.sa_handler = handler;
+        a.sa_flags = SA_RESTART;
+        sud_app_sigaction(&a, &o);
+        return o.sa_handler;
+    }
+    return next_signal(sig, handler);
+}
+
+static int hook_sigsuspend(const sigset_t *set)
+{
+    sigset_t tmp;
+    return next_sigsuspend(STRIP(set));
+}
+
+static int hook_ppoll(struct pollfd *fds, nfds_t n, const struct timespec *to, const sigset_t *set)
+{
+    sigset_t tmp;
+    return next_ppoll(fds, n, to, STRIP(set));
+}
+
+static int hook_pselect(int n, fd_set *r, fd_set *w, fd_set *e, const struct timespec *to,
+                        const sigset_t *set)
+{
+    sigset_t tmp;
+    return next_pselect(n, r, w, e, to, STRIP(set));
+}
+
+static int hook_epoll_pwait(int ep, struct epoll_event *ev, int max, int to, const sigset_t *set)
+{
+    sigset_t tmp;
+    return next_epoll_pwait(ep, ev, max, to, STRIP(set));
+}
+
+static int hook_epoll_pwait2(int ep, struct epoll_event *ev, int max, const struct timespec *to,
+                             const sigset_t *set)
+{
+    sigset_t tmp;
+    return next_epoll_pwait2(ep, ev, max, to, STRIP(set));
+}
+
+static int hook_signalfd(int fd, const sigset_t *set, int flags)
+{
+    sigset_t tmp;
+    return next_signalfd(fd, STRIP(set), flags);
+}
+
+/* ---- leaving: let the worker write the final record (bounded wait) ---- */
+
+static void hook_exit(int code)
+{
+    if (ON())
+        capture_exit("exit", code);
+    next_exit(code);
+}
+
+static void hook__exit(int code)
+{
+    if (ON())
+        capture_exit("_exit", code);
+    next__exit(code);
+}
+
+static void hook__Exit(int code)
+{
+    if (ON())
+        capture_exit("_exit", code);
+    next__Exit(code);
+}
+
+static void hook_quick_exit(int code)
+{
+    if (ON())
+        capture_exit("quick_exit", code);
+    next_quick_exit(code);
+}
+
+/* ---- the database's write-ahead log: the earliest sign of a new session ---- */
+
+#define OPEN_MODE(flags, mode)                                                   \
+    do {                                                                         \
+        if ((flags) & O_CREAT || ((flags) & O_TMPFILE) == O_TMPFILE) {           \
+            va_list ap;                                                          \
+            va_start(ap, flags);                                                 \
+            mode = va_arg(ap, int);                                              \
+            va_end(ap);                                                          \
+        }                                                                        \
+    } while (0)
+
+static int opened(int fd, const char *path)
+{
+    if (ON() && fd >= 0 && capture_is_wal_path(path))
+        capture_track_wal(fd);
+    return fd;
+}
+
+static int hook_open(const char *path, int flags, ...)
+{
+    int mode = 0;
+    OPEN_MODE(flags, mode);
+    return opened(next_open(path, flags, mode), path);
+}
+
+static int hook_open64(const char *path, int flags, ...)
+{
+    int mode = 0;
+    OPEN_MODE(flags, mode);
+    return opened(next_open64(path, flags, mode), path);
+}
+
+static int hook_openat(int dirfd, const char *path, int flags, ...)
+{
+    int mode = 0;
+    OPEN_MODE(flags, mode);
+    return opened(next_openat(dirfd, path, flags, mode), path);
+}
+
+static int hook_openat64(int dirfd, const char *path, int flags, ...)
+{
+    int mode = 0;
+    OPEN_MODE(flags, mode);
+    return opened(next_openat64(dirfd, path, flags, mode), path);
+}
+
+static int hook_close(int fd)
+{
+    /* A vfork child closing descriptors must not untrack the parent's (shared memory). */
+    if (ON() && capture_is_tracked(fd) && capture_is_owner())
+        capture_untrack(fd);
+    return next_close(fd);
+}
+
+static ssize_t hook_pwrite64(int fd, const void *buf, size_t n, off_t off)
+{
+    ssize_t r = next_pwrite64(fd, buf, n, off);
+    if (ON() && r > 0 && capture_is_wal(fd)) {
+        int saved = errno;
+        capture_wal_write(buf, (size_t)r);
+        errno = saved;
+    }
+    return r;
+}
+
+/* ---- children: OPENCODE_SESSION_ID (runs in opencode's vfork child: no allocation) ---- */
+
+static int hook_execve(const char *path, char *const argv[], char *const envp[])
+{
+    if (ON()) {
+        size_t n = childenv_count(envp);
+        if (n < 4096) {          /* the copy lives on the (vfork) stack: keep it small */
+            char line[CHILDENV_LINE_MAX];
+            char *env[n + 2];
+            size_t len = childenv_read(line);
+            if (childenv_build(envp, len ? line : NULL, env, n + 2))
+                return next_execve(path, argv, env);
+        }
+    }
+    return next_execve(path, argv, envp);
+}
+
+/* ---- functions opencode looks up by name (it finds quick_exit with dlsym) ---- */
+
+static void *hook_dlsym(void *handle, const char *name)
+{
+    /* The shim defines no symbol, so every handle, RTLD_NEXT included, answers here as it
+     * would in opencode. */
+    void *p = next_dlsym(handle, name);
+    const struct plthook *h;
+    if (p && name && (h = plthook_find(hooks_table, hooks_count, name)) != NULL &&
+        h->hook != (void *)hook_dlsym) {
+        void *cur = __atomic_load_n(h->next, __ATOMIC_ACQUIRE);
+        if (!cur)
+            __atomic_compare_exchange_n(h->next, &cur, p, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
+        if (__atomic_load_n(h->next, __ATOMIC_ACQUIRE) == p)
+            return h->hook;     /* the same function as the hook calls: hand out the hook */
+    }
+    return p;
+}
+
+#define HOOK(fn) { #fn, (void *)hook_##fn, (void **)&next_##fn }
+
+const struct plthook hooks_table[] = {
+    HOOK(pthread_create), HOOK(sigprocmask), HOOK(pthread_sigmask), HOOK(sigaction),
+    HOOK(signal), HOOK(sigsuspend), HOOK(ppoll), HOOK(pselect), HOOK(epoll_pwait),
+    HOOK(epoll_pwait2), HOOK(signalfd), HOOK(exit), HOOK(_exit), HOOK(_Exit),
+    HOOK(quick_exit), HOOK(open), HOOK(open64), HOOK(openat), HOOK(openat64), HOOK(close),
+    HOOK(pwrite64), HOOK(execve), HOOK(dlsym),
+};
+const size_t hooks_count = sizeof hooks_table / sizeof hooks_table[0];

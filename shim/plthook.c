@@ -1,0 +1,130 @@
+/* plthook.c - rewrite opencode's import slots to the shim's hooks (see plthook.h). */
+#include "plthook.h"
+
+#include "elfdyn.h"
+#include "rawsys.h"
+
+#include <dlfcn.h>
+#include <elf.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+
+extern char __ehdr_start[] __attribute__((visibility("hidden")));
+extern char _end[] __attribute__((visibility("hidden")));
+
+void plthook_die(const char *what, const char *name)
+{
+    static const char pre[] = "ocshim: fatal: ";
+    raw_syscall3(SYS_write, 2, pre, sizeof pre - 1);
+    raw_syscall3(SYS_write, 2, what, strlen(what));
+    if (name) {
+        raw_syscall3(SYS_write, 2, ": ", 2);
+        raw_syscall3(SYS_write, 2, name, strlen(name));
+    }
+    raw_syscall3(SYS_write, 2, "\n", 1);
+    raw_syscall1(SYS_exit_group, 127);
+    __builtin_unreachable();
+}
+
+int plthook_object_init(struct plthook_object *obj, const ElfW(Phdr) *phdr, size_t phnum)
+{
+    memset(obj, 0, sizeof *obj);
+    if (!phdr || phnum == 0 || phnum > 256)
+        return -1;
+    obj->phdr = phdr;
+    obj->phnum = phnum;
+    int have_bias = 0;
+    for (size_t i = 0; i < phnum; i++)
+        if (phdr[i].p_type == PT_PHDR) {
+            obj->bias = (uintptr_t)phdr - phdr[i].p_vaddr;
+            have_bias = 1;
+        }
+    if (!have_bias)
+        return -1;
+    for (size_t i = 0; i < phnum; i++)
+        if (phdr[i].p_type == PT_DYNAMIC)
+            obj->dyn = (const ElfW(Dyn) *)(obj->bias + phdr[i].p_vaddr);
+    return obj->dyn ? 0 : -1;
+}
+
+static int inside(const ElfW(Phdr) *ph, uintptr_t bias, uintptr_t a)
+{
+    return a >= bias + ph->p_vaddr && a + sizeof(void *) <= bias + ph->p_vaddr + ph->p_memsz;
+}
+
+/* Stores value in a slot of obj: directly in a writable segment, through a brief mprotect in
+ * the part the loader made read-only after relocation (PT_GNU_RELRO). 0, or -1. */
+static int store(const struct plthook_object *obj, void **slot, void *value)
+{
+    uintptr_t a = (uintptr_t)slot;
+    int writable = 0, relro = 0;
+    for (size_t i = 0; i < obj->phnum; i++) {
+        const ElfW(Phdr) *ph = &obj->phdr[i];
+        if (ph->p_type == PT_LOAD && inside(ph, obj->bias, a))
+            writable = (ph->p_flags & PF_W) != 0;
+        if (ph->p_type == PT_GNU_RELRO && inside(ph, obj->bias, a))
+            relro = 1;
+    }
+    if (!writable)
+        return -1;
+    if (!relro) {
+        __atomic_store_n(slot, value, __ATOMIC_RELEASE);
+        return 0;
+    }
+    void *page = (void *)(a & ~(uintptr_t)4095);
+    if (mprotect(page, 4096, PROT_READ | PROT_WRITE) != 0)
+        return -1;
+    __atomic_store_n(slot, value, __ATOMIC_RELEASE);
+    return mprotect(page, 4096, PROT_READ);
+}
+
+const struct plthook *plthook_find(const struct plthook *table, size_t n, const char *name)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(table[i].name, name) == 0)
+            return &table[i];
+    return NULL;
+}
+
+/* libc's function as the slot asked for it: the next object after the shim, by version. */
+static void *resolve_next(const char *name, const char *version)
+{
+    void *p = version ? dlvsym(RTLD_NEXT, name, version) : dlsym(RTLD_NEXT, name);
+    if (p && (char *)p >= __ehdr_start && (char *)p < _end)
+        plthook_die("a hooked function resolved to the shim itself", name);
+    return p;
+}
+
+struct install {
+    const struct plthook_object *obj;
+    const struct plthook *table;
+    size_t n;
+    int count;
+};
+
+static int install_one(const struct elfdyn_import *imp, void *ctx)
+{
+    struct install *in = ctx;
+    const struct plthook *h = plthook_find(in->table, in->n, imp->name);
+    if (!h)
+        return 0;
+    void *real = resolve_next(imp->name, imp->version);
+    if (!real)
+        return -1;
+    void *cur = __atomic_load_n(h->next, __ATOMIC_ACQUIRE);
+    if (!cur)
+        __atomic_store_n(h->next, real, __ATOMIC_RELEASE);
+    else if (cur != real)
+        return -1;      /* two versions of one function: one hook cannot serve both */
+    if (store(in->obj, imp->slot, (char *)h->hook + imp->addend) != 0)
+        return -1;
+    in->count++;
+    return 0;
+}
+
+int plthook_install(const struct plthook_object *obj, const struct plthook *table, size_t n)
+{
+    struct install in = { obj, table, n, 0 };
+    return elfdyn_each_import(obj->dyn, obj->bias, install_one, &in) ? -1 : in.count;
+}

@@ -1,0 +1,43 @@
+/* plthook.h - hook opencode's own imports by rewriting its slots.
+ *
+ * The shim exports no function: no other program can ever reach its code. Inside opencode
+ * the constructor stores a hook's address in each slot of opencode's executable that names a
+ * hooked function (its PLT's JUMP_SLOTs, GLOB_DATs, and R_X86_64_64 pointers in its data such
+ * as SQLite's table of system calls). Each hook calls libc's function of the version the slot
+ * asked for, resolved once here, never the slot's old value (a lazy slot holds a PLT stub
+ * that would rebind the slot). Start-up only (single-threaded, allowed to call the loader). */
+#ifndef OCSHIM_PLTHOOK_H
+#define OCSHIM_PLTHOOK_H
+
+#include <link.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct plthook {
+    const char *name;
+    void *hook;          /* what opencode's slots get */
+    void **next;         /* libc's function, as the slots asked for it (set here) */
+};
+
+/* The main program, from the auxiliary vector's AT_PHDR/AT_PHNUM. */
+struct plthook_object {
+    const ElfW(Phdr) *phdr;
+    size_t phnum;
+    uintptr_t bias;
+    const ElfW(Dyn) *dyn;
+};
+/* Fills obj from the program headers; 0, or -1 when they make no sense. */
+int plthook_object_init(struct plthook_object *obj, const ElfW(Phdr) *phdr, size_t phnum);
+
+/* Points every slot of obj that names a function of table[0..n) at its hook. Returns the
+ * number of slots rewritten, or -1 if a slot that should be rewritten could not be (then
+ * the caller must not rely on the hooks: the process is left as it was where it matters). */
+int plthook_install(const struct plthook_object *obj, const struct plthook *table, size_t n);
+
+/* The hook for name, or NULL (for dlsym: opencode looks some functions up by name). */
+const struct plthook *plthook_find(const struct plthook *table, size_t n, const char *name);
+
+/* A fatal error: a raw write to stderr, then exit_group(127). */
+__attribute__((noreturn)) void plthook_die(const char *what, const char *name);
+
+#endif
