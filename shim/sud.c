@@ -74,16 +74,47 @@ static int find_libc(struct dl_phdr_info *info, size_t size, void *data)
 
 /* ---- emulation helpers: all run with selector == ALLOW ---- */
 
+/* The host's memory is read and written as the kernel would: a bad pointer is -EFAULT for
+ * the host, never a fault in the handler. process_vm_readv/writev on our own pid do that
+ * check; where they are refused (a seccomp filter), the copy is plain, as it was. */
+static long copy_checked(long nr, void *local, const void *remote, size_t n)
+{
+    struct iovec l = { local, n }, r = { (void *)remote, n };
+    long rc = raw_syscall6(nr, raw_syscall0(SYS_getpid), (long)&l, 1, (long)&r, 1, 0);
+    if (rc == (long)n)
+        return 0;
+    if (rc == -EFAULT || (rc >= 0 && rc < (long)n))
+        return -EFAULT;
+    if (nr == SYS_process_vm_readv)
+        memcpy(local, remote, n);
+    else
+        memcpy((void *)remote, local, n);
+    return 0;
+}
+
+static long peek(void *dst, const void *src, size_t n)
+{
+    return copy_checked(SYS_process_vm_readv, dst, src, n);
+}
+
+static long poke(void *dst, const void *src, size_t n)
+{
+    return copy_checked(SYS_process_vm_writev, (void *)src, dst, n);
+}
+
 static long emu_sigprocmask(ucontext_t *uc, long how, const uint64_t *set, uint64_t *oldset,
                             long size)
 {
+    /* In the kernel's order: size, then reading the new set, then how, then the old set. */
     if (size != 8)
         return -EINVAL;
     uint64_t cur;
     memcpy(&cur, &uc->uc_sigmask, 8);
     uint64_t next = cur;
     if (set) {
-        uint64_t s = *set;
+        uint64_t s;
+        if (peek(&s, set, sizeof s) != 0)
+            return -EFAULT;
         switch (how) {
         case SIG_BLOCK: next = cur | s; break;
         case SIG_UNBLOCK: next = cur & ~s; break;
@@ -91,11 +122,9 @@ static long emu_sigprocmask(ucontext_t *uc, long how, const uint64_t *set, uint6
         default: return -EINVAL;
         }
     }
-    if (oldset)
-        *oldset = cur;
     next &= ~(KSIG_BIT(SIGSYS) | KSIG_BIT(SIGKILL) | KSIG_BIT(SIGSTOP));
     memcpy(&uc->uc_sigmask, &next, 8);
-    return 0;
+    return oldset && poke(oldset, &cur, sizeof cur) != 0 ? -EFAULT : 0;
 }
 
 static long emu_sigaction(long sig, const struct ksigaction *act, struct ksigaction *oact,
@@ -103,6 +132,12 @@ static long emu_sigaction(long sig, const struct ksigaction *act, struct ksigact
 {
     if (size != 8)
         return -EINVAL;
+    struct ksigaction mine;
+    if (act) {
+        if (peek(&mine, act, sizeof mine) != 0)
+            return -EFAULT;
+        act = &mine;
+    }
     if (sig == SIGSYS) {
         /* Keep ours; remember theirs (as the kernel would report it back). */
         struct sigaction a, o;
@@ -114,31 +149,34 @@ static long emu_sigaction(long sig, const struct ksigaction *act, struct ksigact
         }
         sud_app_sigaction(act ? &a : NULL, &o);
         if (oact) {
-            memset(oact, 0, sizeof *oact);
-            oact->handler = (void *)o.sa_handler;
-            oact->flags = (unsigned long)o.sa_flags;
-            memcpy(&oact->mask, &o.sa_mask, 8);
+            struct ksigaction k;
+            memset(&k, 0, sizeof k);
+            k.handler = (void *)o.sa_handler;
+            k.flags = (unsigned long)o.sa_flags;
+            memcpy(&k.mask, &o.sa_mask, 8);
+            if (poke(oact, &k, sizeof k) != 0)
+                return -EFAULT;
         }
         return 0;
     }
-    struct ksigaction copy;
-    if (act && (act->mask & KSIG_BIT(SIGSYS))) {
-        copy = *act;
-        copy.mask &= ~KSIG_BIT(SIGSYS);
-        act = &copy;
-    }
+    if (act)
+        mine.mask &= ~KSIG_BIT(SIGSYS);
     if (sig == SIGINT && sigint_active())
         return sigint_rt_sigaction(act, oact);  /* SIG_DFL: ours holds the place */
     return raw_syscall4(SYS_rt_sigaction, sig, act, oact, size);
 }
 
-/* Returns a pointer to a copy of *mask without SIGSYS (in *tmp), or mask itself. */
-static const uint64_t *strip_kmask(const uint64_t *mask, uint64_t *tmp)
+/* A copy of *mask without SIGSYS in *tmp; 0, or -EFAULT. *out is NULL when mask is. */
+static long strip_kmask(const uint64_t *mask, uint64_t *tmp, const uint64_t **out)
 {
-    if (!mask || !(*mask & KSIG_BIT(SIGSYS)))
-        return mask;
-    *tmp = *mask & ~KSIG_BIT(SIGSYS);
-    return tmp;
+    *out = NULL;
+    if (!mask)
+        return 0;
+    if (peek(tmp, mask, sizeof *tmp) != 0)
+        return -EFAULT;
+    *tmp &= ~KSIG_BIT(SIGSYS);
+    *out = tmp;
+    return 0;
 }
 
 static void note_open(long ret, const char *path, long flags)
@@ -164,6 +202,7 @@ static void note_writev(long ret, long fd, const struct iovec *iov, long cnt)
 static long emulate(ucontext_t *uc, long nr, long a1, long a2, long a3, long a4, long a5, long a6)
 {
     uint64_t tmp;
+    const uint64_t *mask;
     long r;
     switch (nr) {
     case SYS_rt_sigprocmask:
@@ -171,22 +210,31 @@ static long emulate(ucontext_t *uc, long nr, long a1, long a2, long a3, long a4,
     case SYS_rt_sigaction:
         return emu_sigaction(a1, (const struct ksigaction *)a2, (struct ksigaction *)a3, a4);
     case SYS_rt_sigsuspend:
-        return raw_syscall2(nr, strip_kmask((const uint64_t *)a1, &tmp), a2);
+        if (strip_kmask((const uint64_t *)a1, &tmp, &mask) != 0)
+            return -EFAULT;
+        return raw_syscall2(nr, mask, a2);
     case SYS_ppoll:
-        return raw_syscall6(nr, a1, a2, a3, (long)strip_kmask((const uint64_t *)a4, &tmp), a5, a6);
+        if (strip_kmask((const uint64_t *)a4, &tmp, &mask) != 0)
+            return -EFAULT;
+        return raw_syscall6(nr, a1, a2, a3, (long)mask, a5, a6);
     case SYS_epoll_pwait:
 #ifdef SYS_epoll_pwait2
     case SYS_epoll_pwait2:
 #endif
-        return raw_syscall6(nr, a1, a2, a3, a4, (long)strip_kmask((const uint64_t *)a5, &tmp), a6);
+        if (strip_kmask((const uint64_t *)a5, &tmp, &mask) != 0)
+            return -EFAULT;
+        return raw_syscall6(nr, a1, a2, a3, a4, (long)mask, a6);
     case SYS_signalfd:
     case SYS_signalfd4:
-        return raw_syscall6(nr, a1, (long)strip_kmask((const uint64_t *)a2, &tmp), a3, a4, a5, a6);
+        if (strip_kmask((const uint64_t *)a2, &tmp, &mask) != 0)
+            return -EFAULT;
+        return raw_syscall6(nr, a1, (long)mask, a3, a4, a5, a6);
     case SYS_pselect6:
         if (a6) {
-            struct { const uint64_t *ss; long len; } *p = (void *)a6, copy;
-            copy = *p;
-            copy.ss = strip_kmask(copy.ss, &tmp);
+            struct { const uint64_t *ss; long len; } copy;
+            if (peek(&copy, (const void *)a6, sizeof copy) != 0 ||
+                strip_kmask(copy.ss, &tmp, &copy.ss) != 0)
+                return -EFAULT;
             return raw_syscall6(nr, a1, a2, a3, a4, a5, (long)&copy);
         }
         return raw_syscall6(nr, a1, a2, a3, a4, a5, a6);

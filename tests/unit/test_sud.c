@@ -12,6 +12,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/syscall.h>
+#include <sys/epoll.h>
 #include <sys/uio.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -138,6 +139,37 @@ int main(void)
     CHECK(ko.h == (void *)SIG_DFL);
     CHECK(raw_syscall4(SYS_rt_sigaction, SIGSYS, NULL, &ko, 8) == 0);
     CHECK(ko.h == (void *)app_handler);
+    CHECK(raw_syscall0(SYS_getpid) == getpid());    /* still trapping, still alive */
+
+    /* Bad pointers get the kernel's answer, -EFAULT, never a signal in the handler. */
+    void *bad = (void *)8;
+    uint64_t mask_before = 0, mask_after = 0;
+    raw_syscall4(SYS_rt_sigprocmask, SIG_BLOCK, NULL, &mask_before, 8);
+    CHECK(raw_syscall4(SYS_rt_sigprocmask, SIG_BLOCK, bad, NULL, 8) == -EFAULT);
+    CHECK(raw_syscall4(SYS_rt_sigprocmask, SIG_BLOCK, NULL, bad, 8) == -EFAULT);
+    CHECK(raw_syscall4(SYS_rt_sigprocmask, SIG_BLOCK, bad, NULL, 4) == -EINVAL);  /* size first */
+    raw_syscall4(SYS_rt_sigprocmask, SIG_BLOCK, NULL, &mask_after, 8);
+    CHECK(mask_before == mask_after);
+    CHECK(raw_syscall4(SYS_rt_sigaction, SIGUSR2, bad, NULL, 8) == -EFAULT);
+    CHECK(raw_syscall4(SYS_rt_sigaction, SIGUSR2, NULL, bad, 8) == -EFAULT);
+    CHECK(raw_syscall4(SYS_rt_sigaction, SIGSYS, bad, NULL, 8) == -EFAULT);
+    CHECK(raw_syscall4(SYS_rt_sigaction, SIGSYS, NULL, bad, 8) == -EFAULT);
+    CHECK(raw_syscall4(SYS_rt_sigaction, SIGSYS, NULL, &ko, 8) == 0 && ko.h == (void *)app_handler);
+    struct timespec zero = { 0, 0 };
+    CHECK(raw_syscall6(SYS_ppoll, 0, 0, (long)&zero, (long)bad, 8, 0) == -EFAULT);
+    CHECK(raw_syscall6(SYS_pselect6, 0, 0, 0, 0, (long)&zero, (long)bad) == -EFAULT);
+    struct { void *ss; long len; } bad_ss = { bad, 8 };
+    CHECK(raw_syscall6(SYS_pselect6, 0, 0, 0, 0, (long)&zero, (long)&bad_ss) == -EFAULT);
+    CHECK(raw_syscall2(SYS_rt_sigsuspend, bad, 8) == -EFAULT);
+    CHECK(raw_syscall4(SYS_signalfd4, -1, bad, 8, 0) == -EFAULT);
+    long ep = raw_syscall1(SYS_epoll_create1, 0);
+    struct epoll_event evs[1];
+    CHECK(raw_syscall6(SYS_epoll_pwait, ep, (long)evs, 1, 0, (long)bad, 8) == -EFAULT);
+    raw_syscall1(SYS_close, ep);
+    CHECK(raw_syscall3(SYS_write, fd, bad, 4) == -EFAULT);
+    CHECK(raw_syscall3(SYS_writev, fd, bad, 1) == -EFAULT);
+    CHECK(raw_syscall4(SYS_openat, AT_FDCWD, bad, O_RDONLY, 0) == -EFAULT);
+    CHECK_STR(drained(&chunks), "");
     CHECK(raw_syscall0(SYS_getpid) == getpid());    /* still trapping, still alive */
 
     /* Other threads, armed at start, are captured too. */
