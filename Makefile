@@ -92,6 +92,29 @@ $(B)/tests/%: tests/unit/%.c tests/unit/unit.h $(B)/libocshim_core.a $(B)/libres
 unit: $(UNIT_BIN)
 	@tests/run-unit.sh $(UNIT_BIN)
 
+# ---- host programs (tests/host; run by tests/e2e/test_hosts.sh) ---- begin ----
+# Awkward but legal programs, none of them opencode, that must run exactly as without the shim.
+# tests/host/NAME.c -> build/hosts/NAME (-rdynamic: the plugins call back into the program);
+# tests/host/plugin_NAME.c -> build/hosts/plugin_NAME.so, the libraries they dlopen.
+HOST_PLUGIN_SRC := $(wildcard tests/host/plugin_*.c)
+HOST_PLUGIN_SO  := $(HOST_PLUGIN_SRC:tests/host/%.c=$(B)/hosts/%.so)
+HOST_SRC        := $(filter-out $(HOST_PLUGIN_SRC),$(wildcard tests/host/*.c))
+HOST_BIN        := $(HOST_SRC:tests/host/%.c=$(B)/hosts/%)
+HOST_FLAGS      := -Wall -Wextra -pthread
+
+$(B)/hosts:
+	mkdir -p $@
+
+$(B)/hosts/plugin_%.so: tests/host/plugin_%.c | $(B)/hosts
+	$(CC) $(CFLAGS) $(CPPFLAGS) $(HOST_FLAGS) -fPIC -shared $(LDFLAGS) -o $@ $<
+
+$(B)/hosts/%: tests/host/%.c | $(B)/hosts
+	$(CC) $(CFLAGS) $(CPPFLAGS) $(HOST_FLAGS) -rdynamic $(LDFLAGS) -o $@ $< -ldl
+
+hosts: $(HOST_BIN) $(HOST_PLUGIN_SO)
+test: hosts
+.PHONY: hosts
+# ---- host programs ---- end ----
 
 test: all $(UNIT_BIN)
 	@tests/run.sh
