@@ -66,7 +66,13 @@ $(B)/libempty.so: tests/bench/empty.c | $(B)
 
 $(B)/tools/%.o: tools/%.c $(COMMON_HDR) $(wildcard tools/*/*.h)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(TOOLFLAGS) -Itools/common -c -o $@ $<
+	$(CC) $(CFLAGS) $(TOOLFLAGS) -Itools/common -Ishim -c -o $@ $<
+
+# One definition of opencode's identity, compiled into the tools too (ocshim doctor).
+SHARED_OBJ := $(B)/tools/shim/bunid.o $(B)/tools/shim/exename.o
+$(B)/tools/shim/%.o: shim/%.c shim/%.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(TOOLFLAGS) -c -o $@ $<
 
 $(B)/ocshim-restore: $(RESTORE_OBJ) $(COMMON_OBJ)
 	$(CC) $(CFLAGS) -o $@ $^ -lsqlite3
@@ -75,7 +81,7 @@ $(B)/ocshim-restore: $(RESTORE_OBJ) $(COMMON_OBJ)
 $(B)/librestore.a: $(filter-out $(B)/tools/restore/main.o,$(RESTORE_OBJ))
 	rm -f $@ && ar rcs $@ $^
 
-$(B)/ocshim: $(OCSHIM_OBJ) $(COMMON_OBJ)
+$(B)/ocshim: $(OCSHIM_OBJ) $(COMMON_OBJ) $(SHARED_OBJ)
 	$(CC) $(CFLAGS) -o $@ $^ -lsqlite3
 
 $(B) $(B)/shim $(B)/tools/common $(B)/tools/restore $(B)/tests:

@@ -1,11 +1,15 @@
 /* cmd_doctor.c - `ocshim doctor`: check the set-up; every failed check prints its fix. */
 #include "ocshim.h"
 
+#include "bunid.h"
+#include "exename.h"
 #include "runcmd.h"
 #include "shimlib.h"
 #include "strbuf.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,8 +26,9 @@
 static const char usage[] =
     "usage: ocshim doctor\n"
     "Checks: the shim is preloaded in this shell; the kernel has what the shim needs; the state\n"
-    "directory is private and writable; tmux >= 3.0; kitty remote control; the installed\n"
-    "opencode's version. Prints ok/warn/FAIL per check, with a fix for each failure.\n"
+    "directory is private and writable; tmux >= 3.0; kitty remote control; the opencode on\n"
+    "PATH, however it was installed, is one the shim recognizes (and its version).\n"
+    "Prints ok/warn/FAIL per check, with a fix for each failure.\n"
     "Exit 0 when nothing failed (warnings allowed), 1 otherwise.\n";
 
 static int failed;
@@ -58,9 +63,14 @@ static void check_preload(void)
             start--;
         char path[4096];
         snprintf(path, sizeof path, "%.*s", (int)(hit - start) + 12, start);
+        char core[4096 + 32];
+        snprintf(core, sizeof core, "%.*slibocshim-opencode.so", (int)(hit - start), start);
         if (access(path, R_OK) != 0)
             report("FAIL", "LD_PRELOAD names a libocshim.so that does not exist",
                    "install it (make install) or fix the path: %s", path);
+        else if (access(core, R_OK) != 0)
+            report("FAIL", "libocshim-opencode.so is not beside the preloaded libocshim.so",
+                   "install both (make install): %s", core);
         else
             report("ok", "the shim is preloaded in this shell", NULL);
     }
@@ -153,25 +163,83 @@ static void check_kitty(void)
     free(kitty);
 }
 
+/* How an opencode binary was installed, from where it lies. */
+static const char *install_kind(const char *real)
+{
+    if (strstr(real, "/node_modules/opencode-ai/") || strstr(real, "/node_modules/opencode-linux-"))
+        return "npm or bun global install";
+    if (strstr(real, "/.opencode/bin/"))
+        return "the curl installer";
+    if (strncmp(real, "/nix/store/", 11) == 0)
+        return "nix";
+    if (strncmp(real, "/usr/bin/", 9) == 0 || strncmp(real, "/usr/local/bin/", 15) == 0)
+        return "a package";
+    return NULL;
+}
+
+/* 1 if the file starts with "#!" (a wrapper script). */
+static int is_script(const char *path)
+{
+    char head[2] = { 0 };
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return 0;
+    size_t n = fread(head, 1, 2, f);
+    fclose(f);
+    return n == 2 && head[0] == '#' && head[1] == '!';
+}
+
+/* The opencode on PATH, however it was installed: would the shim take it for opencode? The
+ * same two tests as the shim: the name it is started by (exename.h), then the binary (bunid.h). */
 static void check_opencode(void)
 {
-    char *argv[] = { "opencode", "--version", NULL };
-    struct strbuf out;
-    sb_init(&out);
-    int rc = run_argv(argv, &out, NULL);
-    int maj = 0, min = 0, pat = 0;
-    if (rc == -1) {
+    char *found = run_which("opencode");
+    if (!found) {
         report("warn", "opencode is not on PATH", NULL);
-    } else if (rc != 0 || sscanf(out.s ? out.s : "", "%d.%d.%d", &maj, &min, &pat) != 3) {
-        report("warn", "opencode --version printed no version", NULL);
-    } else if (maj == 1 && (min == 18 || min == 14)) {
-        printf("ok    opencode %d.%d.%d: its log format is known (%s)\n", maj, min, pat,
-               min == 18 ? "1.18: shared opencode.log" : "1.14: one log per process");
-    } else {
-        report("warn", "opencode's version is not one the shim was tested with (1.14.x, 1.18.x)",
-               "it may still work: check with `ocshim ls` after a prompt (found %d.%d.%d)", maj, min, pat);
+        return;
     }
-    sb_free(&out);
+    char *real = realpath(found, NULL);
+    char *target = NULL;             /* a nix-style wrapper script starts .opencode-wrapped */
+    if (real && is_script(real)) {
+        struct strbuf w;
+        sb_init(&w);
+        sb_printf(&w, "%.*s.opencode-wrapped", (int)(strrchr(real, '/') + 1 - real), real);
+        if (access(w.s, X_OK) == 0)
+            target = realpath(w.s, NULL);
+        sb_free(&w);
+        if (!target) {
+            report("FAIL", "the opencode on PATH is a script, not opencode: the shim does not recognize it",
+                   "put the directory of the real opencode binary first on PATH (found %s)", found);
+            goto out;
+        }
+    }
+    const char *bin = target ? target : real;
+    char version[BUNID_VERSION_MAX] = "";
+    int fd = bin ? open(bin, O_RDONLY | O_CLOEXEC) : -1;
+    int rc = fd >= 0 ? bunid_read(fd, version, sizeof version) : BUNID_IO;
+    if (fd >= 0)
+        close(fd);
+    const char *kind = install_kind(bin ? bin : found);
+    if (rc != BUNID_OPENCODE) {
+        report("FAIL", "the opencode on PATH is not opencode: the shim does not recognize it",
+               "%s is %s; put the real opencode first on PATH", bin ? bin : found, bunid_why(rc));
+    } else if (!exename_may_be_opencode(found) || (target && !exename_may_be_opencode(target))) {
+        report("FAIL", "opencode on PATH is started by a name the shim does not look at",
+               "its file name must start with 'opencode' or '.opencode' (found %s)", found);
+    } else {
+        printf("ok    opencode %s at %s%s%s: the shim will recognize it\n", version, found,
+               strcmp(found, bin) ? " -> " : "", strcmp(found, bin) ? bin : "");
+        if (kind)
+            printf("      installed by %s\n", kind);
+        int maj = 0, min = 0;
+        if (sscanf(version, "%d.%d", &maj, &min) == 2 && !(maj == 1 && (min == 18 || min == 14)))
+            report("warn", "opencode's version is not one the shim was tested with (1.14.x, 1.18.x)",
+                   "it may still work: check with `ocshim ls` after a prompt (found %s)", version);
+    }
+out:
+    free(target);
+    free(real);
+    free(found);
 }
 
 int cmd_doctor(int argc, char **argv)
