@@ -3,6 +3,7 @@
 
 #include <elf.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static uint32_t le32(const unsigned char *p)
@@ -109,19 +110,48 @@ static int find_section(int fd, uint64_t *offset, uint64_t *size)
     return BUNID_NOT_BUN;
 }
 
-int bunid_read(int fd, char *version, size_t cap)
+/* Where the graph lies: the `.bun` section (u64 length, then the graph), or, in programs
+ * built by Bun before it had that section, appended to the file and followed by a u64. */
+static int find_graph(int fd, uint64_t *start, uint64_t *len)
 {
     uint64_t off, size;
     int rc = find_section(fd, &off, &size);
+    if (rc == 0) {
+        unsigned char head[8];
+        if (size < 8 + BUNID_TAIL || read_at(fd, head, 8, off) != 0)
+            return size < 8 + BUNID_TAIL ? BUNID_NOT_BUN : BUNID_IO;
+        *len = le64(head);
+        if (*len < BUNID_TAIL || *len > size - 8)
+            return BUNID_NOT_BUN;
+        *start = off + 8;
+        return 0;
+    }
+    if (rc != BUNID_NOT_BUN)
+        return rc;
+    struct stat st;
+    unsigned char tail[BUNID_TAIL];
+    if (fstat(fd, &st) != 0)
+        return BUNID_IO;
+    uint64_t end = (uint64_t)st.st_size;
+    if (end < BUNID_TAIL + 8 || read_at(fd, tail, sizeof tail, end - 8 - BUNID_TAIL) != 0 ||
+        memcmp(tail + 32, BUNID_TRAILER, 16) != 0)
+        return BUNID_NOT_BUN;
+    uint64_t bytes = le64(tail);
+    if (bytes > end - 8 - BUNID_TAIL)
+        return BUNID_NOT_BUN;
+    *len = bytes + BUNID_TAIL;
+    *start = end - 8 - *len;
+    return 0;
+}
+
+int bunid_read(int fd, char *version, size_t cap)
+{
+    uint64_t start, len;
+    int rc = find_graph(fd, &start, &len);
     if (rc != 0)
         return rc;
-    unsigned char head[8], tail[BUNID_TAIL];
-    if (size < 8 + BUNID_TAIL || read_at(fd, head, 8, off) != 0)
-        return size < 8 + BUNID_TAIL ? BUNID_NOT_BUN : BUNID_IO;
-    uint64_t len = le64(head);
-    if (len < BUNID_TAIL || len > size - 8)
-        return BUNID_NOT_BUN;
-    if (read_at(fd, tail, sizeof tail, off + 8 + len - BUNID_TAIL) != 0)
+    unsigned char tail[BUNID_TAIL];
+    if (read_at(fd, tail, sizeof tail, start + len - BUNID_TAIL) != 0)
         return BUNID_IO;
     uint32_t aoff, alen;
     if (bunid_parse_tail(tail, len, &aoff, &alen) != 0)
@@ -129,7 +159,7 @@ int bunid_read(int fd, char *version, size_t cap)
     char argv[BUNID_ARGV_MAX];
     if (alen > sizeof argv)
         alen = sizeof argv;
-    if (read_at(fd, argv, alen, off + 8 + aoff) != 0)
+    if (read_at(fd, argv, alen, start + aoff) != 0)
         return BUNID_IO;
     return bunid_match_argv(argv, alen, version, cap) ? BUNID_OPENCODE : BUNID_OTHER_BUN;
 }

@@ -2,7 +2,8 @@
  *
  * opencode is a Bun "compiled" executable: Bun stores the bundled program in an ELF section
  * named `.bun` (u64 length, then the module graph, which ends with a 32-byte table of
- * offsets and the trailer "\n---- Bun! ----\n"). The table names the command-line arguments
+ * offsets and the trailer "\n---- Bun! ----\n"); Bun before that section (opencode 1.2)
+ * appended the same graph to the file, followed by a u64. The table names the command-line arguments
  * that were compiled in, and opencode's build puts `--user-agent=opencode/VERSION` there. A
  * script, another program copied to `opencode`, or another Bun program has no such section
  * or no such argument. One definition for the shim (its constructor reads /proc/self/exe)

@@ -88,6 +88,37 @@ static int check_bytes(const char *bytes, size_t n)
     return rc;
 }
 
+/* An ELF file without the section, with graph, table and trailer appended, then a u64 (the
+ * way Bun laid out compiled programs before the `.bun` section). */
+static int check_appended(const char *argv, int count_too_big)
+{
+    unsigned char f[1024] = {0}, *p;
+    Elf64_Ehdr *eh = (Elf64_Ehdr *)f;
+    memcpy(eh->e_ident, ELFMAG, SELFMAG);
+    eh->e_ident[EI_CLASS] = ELFCLASS64;
+    eh->e_ident[EI_DATA] = ELFDATA2LSB;
+    eh->e_shentsize = sizeof(Elf64_Shdr);           /* no section headers at all */
+    size_t alen = strlen(argv), graph = 40 + alen;
+    p = f + 200;
+    memset(p, 'g', 40);
+    memcpy(p + 40, argv, alen);
+    unsigned char *t = p + graph;
+    put64(t, count_too_big ? 5000 : graph);
+    put32(t + 20, 40);
+    put32(t + 24, (uint32_t)alen);
+    memcpy(t + 32, BUNID_TRAILER, 16);
+    put64(t + 48, 200);
+    char path[64], v[BUNID_VERSION_MAX];
+    snprintf(path, sizeof path, "%s/a", dir);
+    int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+    if (write(fd, f, (size_t)(t + 56 - f)) < 0)
+        return 99;
+    int rc = bunid_read(fd, v, sizeof v);
+    close(fd);
+    unlink(path);
+    return rc;
+}
+
 int main(void)
 {
     if (!mkdtemp(dir))
@@ -113,6 +144,10 @@ int main(void)
     CHECK(check(&(struct shape){ .argv = real, .section = ".bun", .bad_count = 1 }, v) == BUNID_NOT_BUN);
     CHECK(check(&(struct shape){ .argv = real, .section = ".bun", .argv_past_end = 1 }, v) == BUNID_NOT_BUN);
     CHECK(check(&(struct shape){ .argv = real, .section = ".bun", .length_past_section = 1 }, v) == BUNID_NOT_BUN);
+    /* --- Bun before the `.bun` section (opencode 1.2): the graph appended to the file --- */
+    CHECK(check_appended(real, 0) == BUNID_OPENCODE);
+    CHECK(check_appended("--user-agent=other/1", 0) == BUNID_OTHER_BUN);
+    CHECK(check_appended(real, 1) == BUNID_NOT_BUN);      /* byte count past the file */
     /* --- not an ELF file at all --- */
     const char script[] = "#!/usr/bin/env python3\nimport time; time.sleep(1)\n";
     CHECK(check_bytes(script, sizeof script - 1) == BUNID_NOT_ELF);
