@@ -9,6 +9,7 @@
 #include "sigsafe.h"
 #include "sud.h"
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -56,7 +57,6 @@ static int (*next_openat64)(int, const char *, int, ...);
 static int (*next_close)(int);
 static ssize_t (*next_pwrite64)(int, const void *, size_t, off_t);
 static int (*next_execve)(const char *, char *const[], char *const[]);
-static void *(*next_dlsym)(void *, const char *);
 
 /* ---- threads: arm every thread opencode creates ---- */
 
@@ -299,14 +299,25 @@ static int hook_execve(const char *path, char *const argv[], char *const envp[])
 
 /* ---- functions opencode looks up by name (it finds quick_exit with dlsym) ---- */
 
-static void *hook_dlsym(void *handle, const char *name)
+/* dlsym answers relative to its caller for RTLD_NEXT. A lookup of a function the shim hooks
+ * (opencode finds quick_exit with dlsym(RTLD_NEXT)) is made here with RTLD_DEFAULT: from
+ * opencode, RTLD_NEXT searches the global scope after opencode itself, RTLD_DEFAULT the same
+ * scope with opencode first, and opencode defines none of these libc functions, so both
+ * find the same one; it is handed out as its hook. Any other RTLD_NEXT lookup jumps straight
+ * to dlsym with opencode's return address on the stack: opencode's own answer. */
+static __attribute__((used)) void *(*next_dlsym)(void *, const char *);
+
+static __attribute__((used)) int is_hooked(const char *name)
 {
-    /* The shim defines no symbol, so every handle, RTLD_NEXT included, answers here as it
-     * would in opencode. */
-    void *p = next_dlsym(handle, name);
+    return name && plthook_find(hooks_table, hooks_count, name) != NULL;
+}
+
+static __attribute__((used)) void *dlsym_by_name(void *handle, const char *name)
+{
+    void *p = next_dlsym(handle == RTLD_NEXT ? RTLD_DEFAULT : handle, name);
     const struct plthook *h;
     if (p && name && (h = plthook_find(hooks_table, hooks_count, name)) != NULL &&
-        h->hook != (void *)hook_dlsym) {
+        h->next != (void **)&next_dlsym) {
         void *cur = __atomic_load_n(h->next, __ATOMIC_ACQUIRE);
         if (!cur)
             __atomic_compare_exchange_n(h->next, &cur, p, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
@@ -315,6 +326,25 @@ static void *hook_dlsym(void *handle, const char *name)
     }
     return p;
 }
+
+void *hook_dlsym(void *handle, const char *name);
+__asm__(".text\n"
+        ".type hook_dlsym, @function\n"
+        "hook_dlsym:\n"
+        "    cmpq $-1, %rdi\n"                 /* not RTLD_NEXT: looked up here */
+        "    jne dlsym_by_name\n"
+        "    pushq %rdi\n"
+        "    pushq %rsi\n"
+        "    subq $8, %rsp\n"                  /* the stack 16-byte aligned for the call */
+        "    movq %rsi, %rdi\n"
+        "    call is_hooked\n"
+        "    addq $8, %rsp\n"
+        "    popq %rsi\n"
+        "    popq %rdi\n"
+        "    testl %eax, %eax\n"
+        "    jnz dlsym_by_name\n"             /* RTLD_NEXT for a hooked function */
+        "    jmp *next_dlsym(%rip)\n"          /* any other RTLD_NEXT: opencode's own lookup */
+        ".size hook_dlsym, . - hook_dlsym\n");
 
 #define HOOK(fn) { #fn, (void *)hook_##fn, (void **)&next_##fn }
 

@@ -87,10 +87,12 @@ const struct plthook *plthook_find(const struct plthook *table, size_t n, const 
     return NULL;
 }
 
-/* libc's function as the slot asked for it: the next object after the shim, by version. */
-static void *resolve_next(const char *name, const char *version)
+/* The function the loader binds the slot to: the global scope searched from the main program
+ * on, by the version the slot asks for. That is libc's, or another preloaded library's that
+ * interposes it, exactly as without the shim. */
+static void *resolve_bound(const char *name, const char *version)
 {
-    void *p = version ? dlvsym(RTLD_NEXT, name, version) : dlsym(RTLD_NEXT, name);
+    void *p = version ? dlvsym(RTLD_DEFAULT, name, version) : dlsym(RTLD_DEFAULT, name);
     if (p && (char *)p >= __ehdr_start && (char *)p < _end)
         plthook_die("a hooked function resolved to the shim itself", name);
     return p;
@@ -109,7 +111,7 @@ static int install_one(const struct elfdyn_import *imp, void *ctx)
     const struct plthook *h = plthook_find(in->table, in->n, imp->name);
     if (!h)
         return 0;
-    void *real = resolve_next(imp->name, imp->version);
+    void *real = resolve_bound(imp->name, imp->version);
     if (!real)
         return -1;
     void *cur = __atomic_load_n(h->next, __ATOMIC_ACQUIRE);

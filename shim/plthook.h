@@ -1,11 +1,11 @@
 /* plthook.h - hook opencode's own imports by rewriting its slots.
  *
  * The shim exports no function: no other program can ever reach its code. Inside opencode
- * the constructor stores a hook's address in each slot of opencode's executable that names a
+ * ocshim_start stores a hook's address in each slot of opencode's executable that names a
  * hooked function (its PLT's JUMP_SLOTs, GLOB_DATs, and R_X86_64_64 pointers in its data such
- * as SQLite's table of system calls). Each hook calls libc's function of the version the slot
- * asked for, resolved once here, never the slot's old value (a lazy slot holds a PLT stub
- * that would rebind the slot). Start-up only (single-threaded, allowed to call the loader). */
+ * as SQLite's table of system calls). Each hook calls the function the loader binds that slot
+ * to (libc's, of the version the slot asks for), resolved once here, never the slot's old
+ * value (a lazy slot holds a PLT stub that would bind the slot again). Start-up only (single-threaded, allowed to call the loader). */
 #ifndef OCSHIM_PLTHOOK_H
 #define OCSHIM_PLTHOOK_H
 
@@ -16,7 +16,7 @@
 struct plthook {
     const char *name;
     void *hook;          /* what opencode's slots get */
-    void **next;         /* libc's function, as the slots asked for it (set here) */
+    void **next;         /* the function the slots are bound to without the shim (set here) */
 };
 
 /* The main program, from the auxiliary vector's AT_PHDR/AT_PHNUM. */

@@ -1,0 +1,54 @@
+/* test_hooks.c - the hooks (hooks.c) installed on this test program's own imports: the dlsym
+ * hook hands out hooks for hooked names, RTLD_NEXT or not, and leaves other lookups alone;
+ * the mask hooks keep SIGSYS deliverable only while active. */
+#include "hooks.h"
+#include "plthook.h"
+#include "unit.h"
+
+#include <dlfcn.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/auxv.h>
+#include <unistd.h>
+
+static int blocked(int sig)
+{
+    sigset_t now;
+    sigprocmask(SIG_BLOCK, NULL, &now);
+    return sigismember(&now, sig);
+}
+
+int main(void)
+{
+    void *libc_quick_exit = dlsym(RTLD_DEFAULT, "quick_exit");
+    void *libc_getpid = dlsym(RTLD_DEFAULT, "getpid");
+    struct plthook_object self;
+    CHECK(plthook_object_init(&self, (const ElfW(Phdr) *)getauxval(AT_PHDR), getauxval(AT_PHNUM)) == 0);
+    CHECK(plthook_install(&self, hooks_table, hooks_count) >= 3);   /* dlsym, sigprocmask, ... */
+
+    /* dlsym: a hooked function is handed out as its hook, whatever the handle. */
+    void *q1 = dlsym(RTLD_NEXT, "quick_exit"), *q2 = dlsym(RTLD_DEFAULT, "quick_exit");
+    CHECK(q1 != NULL && q1 != libc_quick_exit);
+    CHECK(q1 == q2);
+    /* ... and every other lookup is dlsym's own answer, RTLD_NEXT relative to this program. */
+    CHECK(dlsym(RTLD_NEXT, "getpid") == libc_getpid);
+    CHECK(dlsym(RTLD_DEFAULT, "getpid") == libc_getpid);
+    CHECK(dlsym(RTLD_NEXT, "no_such_function_here") == NULL);
+    CHECK(dlsym(RTLD_NEXT, "main") == NULL);          /* this program's own: not "next" */
+    CHECK(dlsym(RTLD_DEFAULT, "main") == NULL || dlsym(RTLD_DEFAULT, "main") == (void *)main);
+
+    /* Masks: inactive, exactly as asked; active, SIGSYS stays open. */
+    sigset_t both;
+    sigemptyset(&both);
+    sigaddset(&both, SIGSYS);
+    sigaddset(&both, SIGUSR1);
+    sigprocmask(SIG_BLOCK, &both, NULL);
+    CHECK(blocked(SIGSYS) == 1 && blocked(SIGUSR1) == 1);
+    sigprocmask(SIG_UNBLOCK, &both, NULL);
+    hooks_set_active(1);
+    sigprocmask(SIG_BLOCK, &both, NULL);
+    CHECK(blocked(SIGSYS) == 0 && blocked(SIGUSR1) == 1);
+    sigprocmask(SIG_UNBLOCK, &both, NULL);
+    hooks_set_active(0);
+    UNIT_END("test_hooks");
+}
