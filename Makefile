@@ -49,7 +49,7 @@ $(B)/libocshim_core.a: $(SHIM_CORE_OBJ)
 	rm -f $@ && ar rcs $@ $^
 
 # What every program loads: no export, no library needed (no DT_NEEDED, no version, no start
-# files to relocate), three imports (dladdr, dlopen, dlsym) bound lazily from the program's
+# files to relocate), four imports (dlopen, dladdr, dlsym, dlclose) bound lazily from the program's
 # global scope in opencode alone. Each of these saves every program ~1,000 instructions.
 $(B)/libocshim.so: $(B)/shim/preload.o $(B)/shim/exename.o
 	$(CC) $(CFLAGS) $(LDFLAGS) -shared -nostdlib -Wl,-z,relro -o $@ $^

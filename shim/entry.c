@@ -52,28 +52,31 @@ static void fork_child(void)
     sigint_fork_child();
 }
 
-__attribute__((visibility("default"))) void ocshim_start(int argc, char **argv, char **envp)
+/* 0 when this is not opencode (or the shim is off) and nothing was changed: the caller may
+ * unload this library. 1 otherwise, armed or not: code of this library may be referenced. */
+__attribute__((visibility("default"))) int ocshim_start(int argc, char **argv, char **envp)
 {
     static int started;                 /* once, whoever calls */
-    if (__atomic_exchange_n(&started, 1, __ATOMIC_ACQ_REL) || !envp || getauxval(AT_SECURE) ||
-        env_set(envp, "OCSHIM_DISABLE"))
-        return;
+    if (__atomic_exchange_n(&started, 1, __ATOMIC_ACQ_REL))
+        return 1;
     char version[BUNID_VERSION_MAX];
-    if (!exe_is_opencode(version, sizeof version))
-        return;                     /* a script, a launcher or another program named opencode */
+    if (!envp || getauxval(AT_SECURE) || env_set(envp, "OCSHIM_DISABLE") ||
+        !exe_is_opencode(version, sizeof version))
+        return 0;                   /* a script, a launcher or another program named opencode */
     struct plthook_object main_prog;
     struct procinfo *proc = malloc(sizeof *proc);
     if (!proc ||
         plthook_object_init(&main_prog, (const ElfW(Phdr) *)getauxval(AT_PHDR),
                             getauxval(AT_PHNUM)) != 0 ||
         procinfo_copy(proc, argc, argv, envp) != 0 || capture_init() != 0 || sud_init() != 0)
-        return;                                     /* mechanism unavailable: step aside */
+        return 1;                                   /* mechanism unavailable: step aside */
     /* The hooks stay inactive (plain calls to libc) until everything below has worked. */
     memcpy(proc->version, version, sizeof proc->version);
     proc->hooked_slots = plthook_install(&main_prog, hooks_table, hooks_count);
     if (proc->hooked_slots <= 0 || worker_start(proc) != 0 || sud_arm_thread() != 0)
-        return;
+        return 1;
     pthread_atfork(NULL, NULL, fork_child);
     sigint_init();
     hooks_set_active(1);
+    return 1;
 }

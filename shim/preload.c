@@ -1,6 +1,6 @@
 /* preload.c - libocshim.so, the library users preload into every program: a constructor only.
  *
- * It exports nothing, needs no library and imports only the loader's dladdr/dlopen/dlsym,
+ * It exports nothing, needs no library and imports only the loader's functions (dlopen, ...),
  * found in the program's global scope (libc): no program can reach its code, and one that is
  * not opencode pays for the library's load, one symbol lookup and a few plain loops over the
  * auxiliary vector: no syscall, no libc call. When the
@@ -17,8 +17,8 @@
 
 /* Weak: a program whose global scope has no dlopen (glibc < 2.34 without libdl) gets NULL
  * here, and the shim does nothing, instead of a failed lazy binding that would end it. This
- * one lookup at load is the only one the library makes (dladdr and dlsym come from the same
- * library as dlopen and are bound lazily, in opencode alone). */
+ * one lookup at load is the only one the library makes (dladdr, dlsym and dlclose come from
+ * the same library as dlopen and are bound lazily, where the name matched alone). */
 extern void *dlopen(const char *, int) __attribute__((weak));
 
 /* AT_EXECFN and AT_SECURE from the auxiliary vector, which follows the environment's
@@ -80,7 +80,7 @@ __attribute__((constructor)) static void ocshim_preload(int argc, char **argv, c
     void *core = dlopen(path, RTLD_NOW | RTLD_LOCAL);
     if (!core)
         return;                                 /* not installed beside us: do nothing */
-    void (*start)(int, char **, char **) = (void (*)(int, char **, char **))dlsym(core, "ocshim_start");
-    if (start)
-        start(argc, argv, envp);
+    int (*start)(int, char **, char **) = (int (*)(int, char **, char **))dlsym(core, "ocshim_start");
+    if (!start || !start(argc, argv, envp))
+        dlclose(core);                          /* not opencode after all: leave no trace */
 }

@@ -44,6 +44,8 @@ export OCSHIM_STATE_DIR=$W/state1
 LD_PRELOAD=$SHIM "$W/bin/opencode" 0.3 &
 p=$!; sleep 0.15
 ok "a non-opencode program named opencode gets no worker thread" test "$(ls /proc/$p/task | wc -l)" = 1
+ok "... and the library for opencode was unloaded again" \
+    test "$(grep -c libocshim-opencode /proc/$p/maps)" = 0
 wait $p
 ok "... and no state directory" test ! -e "$W/state1"
 
