@@ -95,6 +95,12 @@ $(B)/tests/%: tests/unit/%.c tests/unit/unit.h $(B)/libocshim_core.a $(B)/libres
 	$(CC) $(CFLAGS) $(WARN) -pthread -Ishim -Itools/common -Itools/restore -o $@ $< \
 	    $(B)/libocshim_core.a $(B)/librestore.a $(COMMON_OBJ) -lsqlite3 -ldl
 
+# A library the hooks' unit test dlopens (as opencode dlopens its native modules).
+$(B)/tests/plugin_%.so: tests/unit/plugin_%.c | $(B)/tests
+	$(CC) $(CFLAGS) $(WARN) -fPIC -shared -o $@ $<
+UNIT_PLUGINS := $(patsubst tests/unit/%.c,$(B)/tests/%.so,$(wildcard tests/unit/plugin_*.c))
+$(UNIT_BIN): $(UNIT_PLUGINS)
+
 unit: $(UNIT_BIN)
 	@tests/run-unit.sh $(UNIT_BIN)
 

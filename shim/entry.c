@@ -72,6 +72,7 @@ __attribute__((visibility("default"))) int ocshim_start(int argc, char **argv, c
         return 1;                                   /* mechanism unavailable: step aside */
     /* The hooks stay inactive (plain calls to libc) until everything below has worked. */
     memcpy(proc->version, version, sizeof proc->version);
+    plthook_mark_loaded();          /* what opencode dlopens from now on is hooked too */
     proc->hooked_slots = plthook_install(&main_prog, hooks_table, hooks_count);
     if (proc->hooked_slots <= 0 || worker_start(proc) != 0 || sud_arm_thread() != 0)
         return 1;

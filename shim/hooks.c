@@ -5,6 +5,7 @@
 
 #include "capture.h"
 #include "childenv.h"
+#include "debug.h"
 #include "sigint.h"
 #include "sigsafe.h"
 #include "sud.h"
@@ -297,6 +298,23 @@ static int hook_execve(const char *path, char *const argv[], char *const envp[])
     return next_execve(path, argv, envp);
 }
 
+/* ---- native modules: what opencode loads later is hooked too ---- */
+
+static void *(*next_dlopen)(const char *, int);
+
+static void *hook_dlopen(const char *file, int mode)
+{
+    void *h = next_dlopen(file, mode);
+    if (h && ON()) {
+        int saved = errno;
+        int n = plthook_install_new(hooks_table, hooks_count);
+        if (n != 0)
+            dbg("dlopen %s: %d more import slots hooked", file ? file : "(main)", n);
+        errno = saved;
+    }
+    return h;
+}
+
 /* ---- functions opencode looks up by name (it finds quick_exit with dlsym) ---- */
 
 /* dlsym answers relative to its caller for RTLD_NEXT. A lookup of a function the shim hooks
@@ -353,6 +371,6 @@ const struct plthook hooks_table[] = {
     HOOK(signal), HOOK(sigsuspend), HOOK(ppoll), HOOK(pselect), HOOK(epoll_pwait),
     HOOK(epoll_pwait2), HOOK(signalfd), HOOK(exit), HOOK(_exit), HOOK(_Exit),
     HOOK(quick_exit), HOOK(open), HOOK(open64), HOOK(openat), HOOK(openat64), HOOK(close),
-    HOOK(pwrite64), HOOK(execve), HOOK(dlsym),
+    HOOK(pwrite64), HOOK(execve), HOOK(dlsym), HOOK(dlopen),
 };
 const size_t hooks_count = sizeof hooks_table / sizeof hooks_table[0];

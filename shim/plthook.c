@@ -6,6 +6,7 @@
 
 #include <dlfcn.h>
 #include <elf.h>
+#include <pthread.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
@@ -129,4 +130,106 @@ int plthook_install(const struct plthook_object *obj, const struct plthook *tabl
 {
     struct install in = { obj, table, n, 0 };
     return elfdyn_each_import(obj->dyn, obj->bias, install_one, &in) ? -1 : in.count;
+}
+
+/* ---- objects loaded after start ---- */
+
+#define SEEN_MAX 128
+
+static struct { uintptr_t base; char name[64]; } seen[SEEN_MAX];
+static size_t n_seen;
+static unsigned long long last_adds;        /* the loader's count of objects ever loaded */
+static pthread_mutex_t seen_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void name_key(char *key, const char *name)
+{
+    size_t n = strlen(name), from = n > 63 ? n - 63 : 0;   /* the end tells objects apart */
+    memcpy(key, name + from, n - from + 1);
+}
+
+static int was_seen(uintptr_t base, const char *key)
+{
+    for (size_t i = 0; i < n_seen; i++)
+        if (seen[i].base == base && strcmp(seen[i].name, key) == 0)
+            return 1;
+    return 0;
+}
+
+static void note_seen(uintptr_t base, const char *key)
+{
+    if (n_seen < SEEN_MAX) {
+        seen[n_seen].base = base;
+        memcpy(seen[n_seen].name, key, strlen(key) + 1);
+        n_seen++;
+    }
+}
+
+/* Objects never rewritten: the loader, libc, and the shim's own libraries (its calls must
+ * reach libc directly). */
+static int never(const char *name)
+{
+    const char *b = strrchr(name, '/');
+    b = b ? b + 1 : name;
+    return strncmp(b, "ld-linux", 8) == 0 || strncmp(b, "libc.so", 7) == 0 ||
+           strncmp(b, "libocshim", 9) == 0;
+}
+
+struct walk { const struct plthook *table; size_t n; int mark_only, count, failed; };
+
+static int visit(struct dl_phdr_info *info, size_t size, void *data)
+{
+    struct walk *w = data;
+    const char *name = info->dlpi_name ? info->dlpi_name : "";
+    char key[64];
+    name_key(key, name);
+    if (was_seen(info->dlpi_addr, key))
+        return 0;
+    note_seen(info->dlpi_addr, key);
+    if (w->mark_only || !name[0] || never(name))
+        return 0;           /* the main program ("") was rewritten at start */
+    struct plthook_object obj;
+    memset(&obj, 0, sizeof obj);
+    obj.phdr = info->dlpi_phdr;
+    obj.phnum = info->dlpi_phnum;
+    obj.bias = info->dlpi_addr;
+    for (size_t i = 0; i < obj.phnum; i++)
+        if (obj.phdr[i].p_type == PT_DYNAMIC)
+            obj.dyn = (const ElfW(Dyn) *)(obj.bias + obj.phdr[i].p_vaddr);
+    if (!obj.dyn)
+        return 0;
+    int rc = plthook_install(&obj, w->table, w->n);
+    if (rc < 0)
+        w->failed = 1;
+    else
+        w->count += rc;
+    return 0;
+}
+
+static int adds_now(struct dl_phdr_info *info, size_t size, void *data)
+{
+    *(unsigned long long *)data = info->dlpi_adds;
+    return 1;
+}
+
+void plthook_mark_loaded(void)
+{
+    struct walk w = { NULL, 0, 1, 0, 0 };
+    pthread_mutex_lock(&seen_lock);
+    dl_iterate_phdr(adds_now, &last_adds);
+    dl_iterate_phdr(visit, &w);
+    pthread_mutex_unlock(&seen_lock);
+}
+
+int plthook_install_new(const struct plthook *table, size_t n)
+{
+    struct walk w = { table, n, 0, 0, 0 };
+    unsigned long long adds = 0;
+    pthread_mutex_lock(&seen_lock);
+    dl_iterate_phdr(adds_now, &adds);
+    if (adds != last_adds) {            /* something was loaded since the last look */
+        last_adds = adds;
+        dl_iterate_phdr(visit, &w);
+    }
+    pthread_mutex_unlock(&seen_lock);
+    return w.failed ? -1 : w.count;
 }

@@ -34,6 +34,14 @@ int plthook_object_init(struct plthook_object *obj, const ElfW(Phdr) *phdr, size
  * the caller must not rely on the hooks: the process is left as it was where it matters). */
 int plthook_install(const struct plthook_object *obj, const struct plthook *table, size_t n);
 
+/* Objects loaded later (opencode dlopens its native modules: a file watcher, a PTY library,
+ * and their dependencies): plthook_mark_loaded() at start notes every object loaded so far;
+ * plthook_install_new() then rewrites the slots of each object loaded since, once, and
+ * returns the number of slots rewritten (-1 if one could not be). Not the shim's libraries,
+ * libc or the loader. Serialized inside. */
+void plthook_mark_loaded(void);
+int plthook_install_new(const struct plthook *table, size_t n);
+
 /* The hook for name, or NULL (for dlsym: opencode looks some functions up by name). */
 const struct plthook *plthook_find(const struct plthook *table, size_t n, const char *name);
 

@@ -1,6 +1,7 @@
 /* test_hooks.c - the hooks (hooks.c) installed on this test program's own imports: the dlsym
  * hook hands out hooks for hooked names, RTLD_NEXT or not, and leaves other lookups alone;
- * the mask hooks keep SIGSYS deliverable only while active. */
+ * the mask hooks keep SIGSYS deliverable only while active; a library dlopened later is
+ * hooked too. Run from the repository's root (make unit). */
 #include "hooks.h"
 #include "plthook.h"
 #include "unit.h"
@@ -48,6 +49,16 @@ int main(void)
     hooks_set_active(1);
     sigprocmask(SIG_BLOCK, &both, NULL);
     CHECK(blocked(SIGSYS) == 0 && blocked(SIGUSR1) == 1);
+    sigprocmask(SIG_UNBLOCK, &both, NULL);
+
+    /* A library loaded later through the hooked dlopen gets its slots rewritten too. */
+    plthook_mark_loaded();
+    void *lib = dlopen("build/tests/plugin_mask.so", RTLD_NOW);
+    CHECK(lib != NULL);
+    int (*block)(int) = lib ? (int (*)(int))dlsym(lib, "plugin_block") : NULL;
+    CHECK(block && block(SIGSYS) == 0 && block(SIGUSR2) == 0);
+    CHECK(blocked(SIGSYS) == 0 && blocked(SIGUSR2) == 1);
+    CHECK(plthook_install_new(hooks_table, hooks_count) == 0);     /* nothing new since */
     sigprocmask(SIG_UNBLOCK, &both, NULL);
     hooks_set_active(0);
     UNIT_END("test_hooks");
