@@ -195,18 +195,23 @@ void plan_build(struct plan *p, const struct ocrec_list *recs, const struct tser
      * (swapped, or one closed before the other). The record that saw the move at its last look
      * keeps the pane; this conversation is not dropped: it gets its own entry, in a new pane
      * (placed below). A superseded record is an earlier occupant and is dropped as before. */
+    /* Decided on the pane's claims as they were, before any record is displaced: the order
+     * of the records (the state directory's order) must not change the answer. */
     char *displaced = xcalloc((size_t)(n ? n : 1), 1);
+    int *claim = xmalloc(sizeof(int) * (size_t)(n ? n : 1));
+    memcpy(claim, best, sizeof(int) * (size_t)n);
     for (int j = 0; j < n; j++) {
-        if (best[j] < 0 || best[j] == j)
+        if (claim[j] < 0 || claim[j] == j)
             continue;
         int superseded = 0;
         for (int k = 0; k < n && !superseded; k++)
-            superseded = k != j && best[k] == best[j] && ocrec_supersedes(&recs->v[k], &recs->v[j]);
+            superseded = k != j && claim[k] == claim[j] && ocrec_supersedes(&recs->v[k], &recs->v[j]);
         if (!superseded) {
             best[j] = j;
             displaced[j] = 1;
         }
     }
+    free(claim);
     if (other)
         notes_add(notes, "%d record(s) of other tmux servers ignored (this one: %s)", other, srv->socket);
     for (int i = 0; i < n; i++) {
