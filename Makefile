@@ -120,7 +120,7 @@ $(B)/hosts:
 $(B)/hosts/plugin_%.so: tests/host/plugin_%.c | $(B)/hosts
 	$(CC) $(CFLAGS) $(CPPFLAGS) $(HOST_FLAGS) -fPIC -shared $(LDFLAGS) -o $@ $<
 
-$(B)/hosts/%: tests/host/%.c | $(B)/hosts
+$(B)/hosts/%: tests/host/%.c tests/host/host.h | $(B)/hosts
 	$(CC) $(CFLAGS) $(CPPFLAGS) $(HOST_FLAGS) -rdynamic $(LDFLAGS) -o $@ $< -ldl
 
 hosts: $(HOST_BIN) $(HOST_PLUGIN_SO)

@@ -5,15 +5,9 @@
 #include <string.h>
 #include <unistd.h>
 
-/* NAME, in the directory of this program. */
-static void beside_me(char *buf, size_t n, const char *name)
-{
-    ssize_t len = readlink("/proc/self/exe", buf, n - 1);
-    buf[len > 0 ? len : 0] = '\0';
-    char *slash = strrchr(buf, '/');
-    snprintf(slash ? slash + 1 : buf, n - (size_t)(slash ? slash + 1 - buf : 0), "%s", name);
-}
+#include "host.h"
 
+/* NAME, in the directory of this program. */
 int main(void)
 {
     char path[4096];

@@ -8,20 +8,14 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "host.h"
+
 #define THREADS 4
 #define ROUNDS 100
 
 static char shared[4096], copies[THREADS][4096];
 static pthread_barrier_t go;
 static int errors;
-
-static void beside_me(char *buf, size_t n, const char *name)
-{
-    ssize_t len = readlink("/proc/self/exe", buf, n - 1);
-    buf[len > 0 ? len : 0] = '\0';
-    char *slash = strrchr(buf, '/');
-    snprintf(slash ? slash + 1 : buf, n - (size_t)(slash ? slash + 1 - buf : 0), "%s", name);
-}
 
 static int copy_file(const char *from, const char *to)
 {

@@ -12,19 +12,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "host.h"
+
 #define TRIALS 20
 #define HANG_MS 1500            /* a child still there this long after SIGTERM is stuck */
 
 extern char **environ;
 static char plugin[4096];
-
-static void beside_me(char *buf, size_t n, const char *name)
-{
-    ssize_t len = readlink("/proc/self/exe", buf, n - 1);
-    buf[len > 0 ? len : 0] = '\0';
-    char *slash = strrchr(buf, '/');
-    snprintf(slash ? slash + 1 : buf, n - (size_t)(slash ? slash + 1 - buf : 0), "%s", name);
-}
 
 static void sleep_ms(long ms)
 {

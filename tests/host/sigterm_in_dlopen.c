@@ -8,22 +8,8 @@
 #include <string.h>
 #include <unistd.h>
 
-static char plugin[4096];
-static sem_t entered;
-
-static void beside_me(char *buf, size_t n, const char *name)
-{
-    ssize_t len = readlink("/proc/self/exe", buf, n - 1);
-    buf[len > 0 ? len : 0] = '\0';
-    char *slash = strrchr(buf, '/');
-    snprintf(slash ? slash + 1 : buf, n - (size_t)(slash ? slash + 1 - buf : 0), "%s", name);
-}
-
-/* Called by plugin_slow.so's constructor, inside dlopen. */
-void host_slow_ctor_entered(void)
-{
-    sem_post(&entered);
-}
+#define HOST_SLOW_PLUGIN
+#include "host.h"
 
 static void on_term(int sig)
 {
@@ -31,7 +17,7 @@ static void on_term(int sig)
     _exit(7);
 }
 
-static void *loader(void *arg)
+static void *load_and_say(void *arg)
 {
     (void)arg;
     if (!dlopen(plugin, RTLD_NOW))
@@ -53,7 +39,7 @@ int main(void)
     sem_init(&entered, 0, 0);
     printf("SIGTERM (handler: _exit(7)) while another thread is in a slow dlopen\n");
     pthread_t t;
-    if (pthread_create(&t, NULL, loader, NULL) != 0)
+    if (pthread_create(&t, NULL, load_and_say, NULL) != 0)
         return 1;
     while (sem_wait(&entered) != 0)
         ;

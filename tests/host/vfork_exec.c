@@ -10,33 +10,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#define HOST_SLOW_PLUGIN
+#include "host.h"
+
 #define PROMPT_MS 150           /* half the dlopen's 300 ms */
 
 extern char **environ;
-static char self[4096], plugin[4096];
-static sem_t entered;
-
-static void beside_me(char *buf, size_t n, const char *name)
-{
-    ssize_t len = readlink("/proc/self/exe", buf, n - 1);
-    buf[len > 0 ? len : 0] = '\0';
-    char *slash = strrchr(buf, '/');
-    snprintf(slash ? slash + 1 : buf, n - (size_t)(slash ? slash + 1 - buf : 0), "%s", name);
-}
-
-/* Called by plugin_slow.so's constructor, inside dlopen. */
-void host_slow_ctor_entered(void)
-{
-    sem_post(&entered);
-}
-
-static void *loader(void *arg)
-{
-    (void)arg;
-    if (!dlopen(plugin, RTLD_NOW))
-        printf("dlopen failed: %s\n", dlerror());
-    return NULL;
-}
+static char self[4096];
 
 static long ms_since(const struct timespec *t0)
 {
