@@ -100,7 +100,8 @@ static int find_section(int fd, uint64_t *offset, uint64_t *size)
         if (read_at(fd, sh, n * sizeof *sh, eh.e_shoff + (uint64_t)i * sizeof *sh) != 0)
             return BUNID_IO;
         for (unsigned j = 0; j < n; j++)
-            if (sh[j].sh_name + 5 <= strsh.sh_size && memcmp(names + sh[j].sh_name, ".bun", 5) == 0 &&
+            if ((uint64_t)sh[j].sh_name + 5 <= strsh.sh_size &&
+                memcmp(names + sh[j].sh_name, ".bun", 5) == 0 &&
                 sh[j].sh_type == SHT_PROGBITS) {
                 *offset = sh[j].sh_offset;
                 *size = sh[j].sh_size;

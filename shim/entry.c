@@ -34,15 +34,31 @@ static int env_set(char **envp, const char *key)
     return 0;
 }
 
-/* The executable behind this process is opencode: the file itself, whatever its name. */
-static int exe_is_opencode(char *version, size_t cap)
+static int is_opencode_file(const char *path, char *version, size_t cap)
 {
-    int fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return 0;
     int rc = bunid_read(fd, version, cap);
     close(fd);
     return rc == BUNID_OPENCODE;
+}
+
+/* The executable behind this process is opencode: the file itself, whatever its name. Started
+ * as `ld-linux-x86-64.so.2 opencode`, the process's executable is the loader, which has put
+ * the program's path in AT_EXECFN. */
+static int exe_is_opencode(char *version, size_t cap)
+{
+    if (is_opencode_file("/proc/self/exe", version, cap))
+        return 1;
+    char exe[4096];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    const char *fn = (const char *)getauxval(AT_EXECFN);
+    if (n <= 0 || !fn)
+        return 0;
+    exe[n] = '\0';
+    const char *b = strrchr(exe, '/');
+    return strncmp(b ? b + 1 : exe, "ld-linux", 8) == 0 && is_opencode_file(fn, version, cap);
 }
 
 /* A forked child of opencode has no worker and no armed thread: it is not opencode. */
@@ -65,17 +81,16 @@ __attribute__((visibility("default"))) int ocshim_start(int argc, char **argv, c
         return 0;                   /* a script, a launcher or another program named opencode */
     struct plthook_object main_prog;
     struct procinfo *proc = malloc(sizeof *proc);
-    if (!proc ||
-        plthook_object_init(&main_prog, (const ElfW(Phdr) *)getauxval(AT_PHDR),
-                            getauxval(AT_PHNUM)) != 0 ||
+    if (!proc || plthook_main_object(&main_prog) != 0 ||
         procinfo_copy(proc, argc, argv, envp) != 0 || capture_init() != 0 || sud_init() != 0)
         return 1;                                   /* mechanism unavailable: step aside */
     /* The hooks stay inactive (plain calls to libc) until everything below has worked. */
     memcpy(proc->version, version, sizeof proc->version);
-    plthook_mark_loaded();          /* what opencode dlopens from now on is hooked too */
     proc->hooked_slots = plthook_install(&main_prog, hooks_table, hooks_count);
-    if (proc->hooked_slots <= 0 || worker_start(proc) != 0 || sud_arm_thread() != 0)
+    if (proc->hooked_slots <= 0 || sud_arm_thread() != 0 || worker_start(proc) != 0) {
+        sud_undo();                 /* this thread disarmed, SIGSYS as the host had it */
         return 1;
+    }
     pthread_atfork(NULL, NULL, fork_child);
     sigint_init();
     hooks_set_active(1);

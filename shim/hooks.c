@@ -80,7 +80,7 @@ static void *armed_start(void *p)
 static int hook_pthread_create(pthread_t *t, const pthread_attr_t *attr, void *(*fn)(void *),
                                void *arg)
 {
-    if (ON()) {
+    if (ON() && capture_is_owner()) {   /* not in a child of a raw fork */
         struct start *s = malloc(sizeof *s);
         if (s) {
             s->fn = fn;
@@ -300,20 +300,46 @@ static int hook_execve(const char *path, char *const argv[], char *const envp[])
 
 /* ---- native modules: what opencode loads later is hooked too ---- */
 
-static void *(*next_dlopen)(const char *, int);
+/* dlopen, like dlsym, answers relative to its caller: a bare name is searched with the
+ * caller's RUNPATH, and $ORIGIN is the caller's directory. So hook_dlopen calls dlopen from
+ * here only for a path that needs neither (it holds a '/' and no '$'), and then rewrites the
+ * slots of the object loaded (not of the libraries it needs); any other file jumps straight
+ * to dlopen with opencode's return address on the stack, and is not hooked. */
+static __attribute__((used)) void *(*next_dlopen)(const char *, int);
 
-static void *hook_dlopen(const char *file, int mode)
+static __attribute__((used)) int caller_free(const char *file)
+{
+    return file && strchr(file, '/') && !strchr(file, '$');
+}
+
+static __attribute__((used)) void *dlopen_path(const char *file, int mode)
 {
     void *h = next_dlopen(file, mode);
     if (h && ON()) {
         int saved = errno;
-        int n = plthook_install_new(hooks_table, hooks_count);
+        int n = plthook_install_handle(h, hooks_table, hooks_count);
         if (n != 0)
-            dbg("dlopen %s: %d more import slots hooked", file ? file : "(main)", n);
+            dbg("dlopen %s: %d more import slots hooked", file, n);
         errno = saved;
     }
     return h;
 }
+
+void *hook_dlopen(const char *file, int mode);
+__asm__(".text\n"
+        ".type hook_dlopen, @function\n"
+        "hook_dlopen:\n"
+        "    pushq %rdi\n"
+        "    pushq %rsi\n"
+        "    subq $8, %rsp\n"                  /* the stack 16-byte aligned for the call */
+        "    call caller_free\n"
+        "    addq $8, %rsp\n"
+        "    popq %rsi\n"
+        "    popq %rdi\n"
+        "    testl %eax, %eax\n"
+        "    jnz dlopen_path\n"
+        "    jmp *next_dlopen(%rip)\n"         /* opencode's own lookup, as without the shim */
+        ".size hook_dlopen, . - hook_dlopen\n");
 
 /* ---- functions opencode looks up by name (it finds quick_exit with dlsym) ---- */
 
@@ -364,13 +390,16 @@ __asm__(".text\n"
         "    jmp *next_dlsym(%rip)\n"          /* any other RTLD_NEXT: opencode's own lookup */
         ".size hook_dlsym, . - hook_dlsym\n");
 
-#define HOOK(fn) { #fn, (void *)hook_##fn, (void **)&next_##fn }
+#define HOOK(fn) { #fn, (void *)hook_##fn, (void **)&next_##fn, 0 }
+/* dlopen and dlsym answer relative to their caller (search paths, $ORIGIN, RTLD_NEXT): only
+ * opencode's own calls, whose answers the hooks keep, go through them. */
+#define HOOK_MAIN(fn) { #fn, (void *)hook_##fn, (void **)&next_##fn, 1 }
 
 const struct plthook hooks_table[] = {
     HOOK(pthread_create), HOOK(sigprocmask), HOOK(pthread_sigmask), HOOK(sigaction),
     HOOK(signal), HOOK(sigsuspend), HOOK(ppoll), HOOK(pselect), HOOK(epoll_pwait),
     HOOK(epoll_pwait2), HOOK(signalfd), HOOK(exit), HOOK(_exit), HOOK(_Exit),
     HOOK(quick_exit), HOOK(open), HOOK(open64), HOOK(openat), HOOK(openat64), HOOK(close),
-    HOOK(pwrite64), HOOK(execve), HOOK(dlsym), HOOK(dlopen),
+    HOOK(pwrite64), HOOK(execve), HOOK_MAIN(dlsym), HOOK_MAIN(dlopen),
 };
 const size_t hooks_count = sizeof hooks_table / sizeof hooks_table[0];

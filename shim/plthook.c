@@ -6,7 +6,6 @@
 
 #include <dlfcn.h>
 #include <elf.h>
-#include <pthread.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
@@ -49,6 +48,8 @@ int plthook_object_init(struct plthook_object *obj, const ElfW(Phdr) *phdr, size
     return obj->dyn ? 0 : -1;
 }
 
+#define PAGE_DOWN(a) ((uintptr_t)(a) & ~(uintptr_t)4095)
+
 static int inside(const ElfW(Phdr) *ph, uintptr_t bias, uintptr_t a)
 {
     return a >= bias + ph->p_vaddr && a + sizeof(void *) <= bias + ph->p_vaddr + ph->p_memsz;
@@ -64,7 +65,10 @@ static int store(const struct plthook_object *obj, void **slot, void *value)
         const ElfW(Phdr) *ph = &obj->phdr[i];
         if (ph->p_type == PT_LOAD && inside(ph, obj->bias, a))
             writable = (ph->p_flags & PF_W) != 0;
-        if (ph->p_type == PT_GNU_RELRO && inside(ph, obj->bias, a))
+        /* The loader protects whole pages only: from the page the part starts in to the
+         * page its end lies in, exclusive (the last, partial page stays writable). */
+        if (ph->p_type == PT_GNU_RELRO && a >= PAGE_DOWN(obj->bias + ph->p_vaddr) &&
+            a + sizeof(void *) <= PAGE_DOWN(obj->bias + ph->p_vaddr + ph->p_memsz))
             relro = 1;
     }
     if (!writable)
@@ -73,7 +77,7 @@ static int store(const struct plthook_object *obj, void **slot, void *value)
         __atomic_store_n(slot, value, __ATOMIC_RELEASE);
         return 0;
     }
-    void *page = (void *)(a & ~(uintptr_t)4095);
+    void *page = (void *)PAGE_DOWN(a);
     if (mprotect(page, 4096, PROT_READ | PROT_WRITE) != 0)
         return -1;
     __atomic_store_n(slot, value, __ATOMIC_RELEASE);
@@ -88,21 +92,36 @@ const struct plthook *plthook_find(const struct plthook *table, size_t n, const 
     return NULL;
 }
 
+/* The main program, once rewritten: a function resolved into it is not libc's. */
+static struct plthook_object main_obj;
+
+static int in_main(const void *p)
+{
+    for (size_t i = 0; i < main_obj.phnum; i++)
+        if (main_obj.phdr[i].p_type == PT_LOAD && inside(&main_obj.phdr[i], main_obj.bias, (uintptr_t)p))
+            return 1;
+    return 0;
+}
+
 /* The function the loader binds the slot to: the global scope searched from the main program
  * on, by the version the slot asks for. That is libc's, or another preloaded library's that
- * interposes it, exactly as without the shim. */
+ * interposes it, exactly as without the shim. NULL when it lies in the main program: a
+ * non-PIE program that takes a function's address in code makes every object use a stub
+ * in its own PLT (a canonical PLT entry), which jumps through the very slot rewritten here;
+ * the hook would call itself. */
 static void *resolve_bound(const char *name, const char *version)
 {
     void *p = version ? dlvsym(RTLD_DEFAULT, name, version) : dlsym(RTLD_DEFAULT, name);
     if (p && (char *)p >= __ehdr_start && (char *)p < _end)
         plthook_die("a hooked function resolved to the shim itself", name);
-    return p;
+    return p && in_main(p) ? NULL : p;
 }
 
 struct install {
     const struct plthook_object *obj;
     const struct plthook *table;
     size_t n;
+    int later;
     int count;
 };
 
@@ -110,15 +129,15 @@ static int install_one(const struct elfdyn_import *imp, void *ctx)
 {
     struct install *in = ctx;
     const struct plthook *h = plthook_find(in->table, in->n, imp->name);
-    if (!h)
+    if (!h || (in->later && h->main_only))
         return 0;
     void *real = resolve_bound(imp->name, imp->version);
     if (!real)
         return -1;
     void *cur = __atomic_load_n(h->next, __ATOMIC_ACQUIRE);
     if (!cur)
-        __atomic_store_n(h->next, real, __ATOMIC_RELEASE);
-    else if (cur != real)
+        __atomic_compare_exchange_n(h->next, &cur, real, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
+    if (__atomic_load_n(h->next, __ATOMIC_ACQUIRE) != real)
         return -1;      /* two versions of one function: one hook cannot serve both */
     if (store(in->obj, imp->slot, (char *)h->hook + imp->addend) != 0)
         return -1;
@@ -126,43 +145,39 @@ static int install_one(const struct elfdyn_import *imp, void *ctx)
     return 0;
 }
 
-int plthook_install(const struct plthook_object *obj, const struct plthook *table, size_t n)
+static int install(const struct plthook_object *obj, const struct plthook *table, size_t n,
+                   int later)
 {
-    struct install in = { obj, table, n, 0 };
+    struct install in = { obj, table, n, later, 0 };
     return elfdyn_each_import(obj->dyn, obj->bias, install_one, &in) ? -1 : in.count;
 }
 
-/* ---- objects loaded after start ---- */
-
-#define SEEN_MAX 128
-
-static struct { uintptr_t base; char name[64]; } seen[SEEN_MAX];
-static size_t n_seen;
-static unsigned long long last_adds;        /* the loader's count of objects ever loaded */
-static pthread_mutex_t seen_lock = PTHREAD_MUTEX_INITIALIZER;
-
-static void name_key(char *key, const char *name)
+int plthook_install(const struct plthook_object *obj, const struct plthook *table, size_t n)
 {
-    size_t n = strlen(name), from = n > 63 ? n - 63 : 0;   /* the end tells objects apart */
-    memcpy(key, name + from, n - from + 1);
+    main_obj = *obj;
+    return install(obj, table, n, 0);
 }
 
-static int was_seen(uintptr_t base, const char *key)
+static int first_object(struct dl_phdr_info *info, size_t size, void *data)
 {
-    for (size_t i = 0; i < n_seen; i++)
-        if (seen[i].base == base && strcmp(seen[i].name, key) == 0)
-            return 1;
-    return 0;
+    struct plthook_object *obj = data;
+    obj->phdr = info->dlpi_phdr;
+    obj->phnum = info->dlpi_phnum;
+    obj->bias = info->dlpi_addr;
+    return 1;
 }
 
-static void note_seen(uintptr_t base, const char *key)
+int plthook_main_object(struct plthook_object *obj)
 {
-    if (n_seen < SEEN_MAX) {
-        seen[n_seen].base = base;
-        memcpy(seen[n_seen].name, key, strlen(key) + 1);
-        n_seen++;
-    }
+    memset(obj, 0, sizeof *obj);
+    dl_iterate_phdr(first_object, obj);     /* the loader lists the main program first */
+    for (size_t i = 0; i < obj->phnum; i++)
+        if (obj->phdr[i].p_type == PT_DYNAMIC)
+            obj->dyn = (const ElfW(Dyn) *)(obj->bias + obj->phdr[i].p_vaddr);
+    return obj->dyn ? 0 : -1;
 }
+
+/* ---- objects opencode loads later ---- */
 
 /* Objects never rewritten: the loader, libc, and the shim's own libraries (its calls must
  * reach libc directly). */
@@ -174,62 +189,32 @@ static int never(const char *name)
            strncmp(b, "libocshim", 9) == 0;
 }
 
-struct walk { const struct plthook *table; size_t n; int mark_only, count, failed; };
-
-static int visit(struct dl_phdr_info *info, size_t size, void *data)
+/* Runs under the loader's lock (dl_iterate_phdr): it only copies out the object's program
+ * headers, and never calls into the loader (another thread in dlopen holds the loader's
+ * other lock and waits for this one). */
+static int find_object(struct dl_phdr_info *info, size_t size, void *data)
 {
-    struct walk *w = data;
-    const char *name = info->dlpi_name ? info->dlpi_name : "";
-    char key[64];
-    name_key(key, name);
-    if (was_seen(info->dlpi_addr, key))
+    struct plthook_object *o = data;
+    if (info->dlpi_addr != o->bias || !info->dlpi_name || !info->dlpi_name[0])
         return 0;
-    note_seen(info->dlpi_addr, key);
-    if (w->mark_only || !name[0] || never(name))
-        return 0;           /* the main program ("") was rewritten at start */
-    struct plthook_object obj;
-    memset(&obj, 0, sizeof obj);
-    obj.phdr = info->dlpi_phdr;
-    obj.phnum = info->dlpi_phnum;
-    obj.bias = info->dlpi_addr;
-    for (size_t i = 0; i < obj.phnum; i++)
-        if (obj.phdr[i].p_type == PT_DYNAMIC)
-            obj.dyn = (const ElfW(Dyn) *)(obj.bias + obj.phdr[i].p_vaddr);
-    if (!obj.dyn)
-        return 0;
-    int rc = plthook_install(&obj, w->table, w->n);
-    if (rc < 0)
-        w->failed = 1;
-    else
-        w->count += rc;
-    return 0;
-}
-
-static int adds_now(struct dl_phdr_info *info, size_t size, void *data)
-{
-    *(unsigned long long *)data = info->dlpi_adds;
+    o->phdr = info->dlpi_phdr;
+    o->phnum = info->dlpi_phnum;
     return 1;
 }
 
-void plthook_mark_loaded(void)
+int plthook_install_handle(void *handle, const struct plthook *table, size_t n)
 {
-    struct walk w = { NULL, 0, 1, 0, 0 };
-    pthread_mutex_lock(&seen_lock);
-    dl_iterate_phdr(adds_now, &last_adds);
-    dl_iterate_phdr(visit, &w);
-    pthread_mutex_unlock(&seen_lock);
-}
-
-int plthook_install_new(const struct plthook *table, size_t n)
-{
-    struct walk w = { table, n, 0, 0, 0 };
-    unsigned long long adds = 0;
-    pthread_mutex_lock(&seen_lock);
-    dl_iterate_phdr(adds_now, &adds);
-    if (adds != last_adds) {            /* something was loaded since the last look */
-        last_adds = adds;
-        dl_iterate_phdr(visit, &w);
-    }
-    pthread_mutex_unlock(&seen_lock);
-    return w.failed ? -1 : w.count;
+    struct link_map *lm = NULL;
+    if (!handle || dlinfo(handle, RTLD_DI_LINKMAP, &lm) != 0 || !lm || !lm->l_name ||
+        !lm->l_name[0] || never(lm->l_name))
+        return 0;
+    /* The handle holds the object: it stays mapped while its slots are rewritten here. */
+    struct plthook_object obj;
+    memset(&obj, 0, sizeof obj);
+    obj.bias = lm->l_addr;
+    obj.dyn = lm->l_ld;
+    dl_iterate_phdr(find_object, &obj);
+    if (!obj.phdr || !obj.dyn)
+        return 0;
+    return install(&obj, table, n, 1);
 }

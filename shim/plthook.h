@@ -17,6 +17,7 @@ struct plthook {
     const char *name;
     void *hook;          /* what opencode's slots get */
     void **next;         /* the function the slots are bound to without the shim (set here) */
+    int main_only;       /* not in objects loaded later (dlopen, dlsym: they answer by caller) */
 };
 
 /* The main program, from the auxiliary vector's AT_PHDR/AT_PHNUM. */
@@ -29,18 +30,22 @@ struct plthook_object {
 /* Fills obj from the program headers; 0, or -1 when they make no sense. */
 int plthook_object_init(struct plthook_object *obj, const ElfW(Phdr) *phdr, size_t phnum);
 
-/* Points every slot of obj that names a function of table[0..n) at its hook. Returns the
- * number of slots rewritten, or -1 if a slot that should be rewritten could not be (then
- * the caller must not rely on the hooks: the process is left as it was where it matters). */
+/* The main program, as the loader lists it first (right also when opencode was started as
+ * `ld.so opencode`, where the auxiliary vector describes the loader). 0, or -1. */
+int plthook_main_object(struct plthook_object *obj);
+
+/* Points every slot of the main program obj that names a function of table[0..n) at its hook.
+ * Returns the number of slots rewritten, or -1 if a slot that should be rewritten could not
+ * be (then the caller must not rely on the hooks: the process is left as it was where it
+ * matters). */
 int plthook_install(const struct plthook_object *obj, const struct plthook *table, size_t n);
 
-/* Objects loaded later (opencode dlopens its native modules: a file watcher, a PTY library,
- * and their dependencies): plthook_mark_loaded() at start notes every object loaded so far;
- * plthook_install_new() then rewrites the slots of each object loaded since, once, and
- * returns the number of slots rewritten (-1 if one could not be). Not the shim's libraries,
- * libc or the loader. Serialized inside. */
-void plthook_mark_loaded(void);
-int plthook_install_new(const struct plthook *table, size_t n);
+/* An object opencode loaded with dlopen (its native modules: a file watcher, a PTY library),
+ * given by the handle dlopen returned: its slots are rewritten as the main program's, but
+ * for the table's main_only entries. Not the shim's libraries, libc or the loader. The
+ * number of slots rewritten, or -1 if one could not be. Never resolves while holding the
+ * loader's lock (that deadlocks against a dlopen in another thread). */
+int plthook_install_handle(void *handle, const struct plthook *table, size_t n);
 
 /* The hook for name, or NULL (for dlsym: opencode looks some functions up by name). */
 const struct plthook *plthook_find(const struct plthook *table, size_t n, const char *name);

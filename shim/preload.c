@@ -15,11 +15,15 @@
 
 #define CORE_NAME "libocshim-opencode.so"
 
-/* Weak: a program whose global scope has no dlopen (glibc < 2.34 without libdl) gets NULL
- * here, and the shim does nothing, instead of a failed lazy binding that would end it. This
- * one lookup at load is the only one the library makes (dladdr, dlsym and dlclose come from
- * the same library as dlopen and are bound lazily, where the name matched alone). */
+/* Weak, all four: a program whose global scope has no dlopen (glibc < 2.34 without libdl)
+ * gets NULL here and the shim does nothing, instead of a failed binding that would end it
+ * (at load under LD_BIND_NOW=1, else at the first call). dlopen is the one symbol looked up
+ * at load (its address is tested); the others come from the same library and are bound
+ * lazily, where the name matched alone. */
 extern void *dlopen(const char *, int) __attribute__((weak));
+extern int dladdr(const void *, Dl_info *) __attribute__((weak));
+extern void *dlsym(void *, const char *) __attribute__((weak));
+extern int dlclose(void *) __attribute__((weak));
 
 /* AT_EXECFN and AT_SECURE from the auxiliary vector, which follows the environment's
  * terminating NULL on the initial stack. */
@@ -55,7 +59,9 @@ static int disabled(char **envp)
 __attribute__((constructor)) static void ocshim_preload(int argc, char **argv, char **envp)
 {
     unsigned long secure = 0;
-    if (!envp)
+    /* The auxiliary vector follows the environment only on the initial stack: preloaded, the
+     * constructor gets that environment; loaded with dlopen, a copy that may be elsewhere. */
+    if (!argv || argc < 0 || envp != argv + argc + 1)
         return;
     const char *fn = execfn(envp, &secure);
     if (secure || !exename_may_be_opencode(fn) || disabled(envp))

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/auxv.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -107,6 +108,12 @@ int procinfo_load(struct procinfo *pi)
 
     ssize_t n = readlink("/proc/self/exe", pi->exe, sizeof pi->exe - 1);
     pi->exe[n > 0 ? n : 0] = '\0';
+    /* Started as `ld-linux-x86-64.so.2 opencode`: the program is in AT_EXECFN, and that is
+     * what starts it again. */
+    const char *b = strrchr(pi->exe, '/'), *fn = (const char *)getauxval(AT_EXECFN);
+    char real[sizeof pi->exe];
+    if (fn && strncmp(b ? b + 1 : pi->exe, "ld-linux", 8) == 0 && realpath(fn, real))
+        memcpy(pi->exe, real, sizeof real);
     if (!pi->cwd[0] && !getcwd(pi->cwd, sizeof pi->cwd))   /* normally taken at start */
         pi->cwd[0] = '\0';
 

@@ -1,6 +1,10 @@
 /* sigsafe.c - strip SIGSYS from libc signal masks (see sigsafe.h). */
 #include "sigsafe.h"
 
+#include "usermem.h"
+
+#include <string.h>
+
 int sigsafe_has_sigsys(const sigset_t *set)
 {
     return set && sigismember(set, SIGSYS) == 1;
@@ -8,9 +12,11 @@ int sigsafe_has_sigsys(const sigset_t *set)
 
 const sigset_t *sigsafe_strip(const sigset_t *in, sigset_t *out)
 {
-    if (!sigsafe_has_sigsys(in))
-        return in;
-    *out = *in;
-    sigdelset(out, SIGSYS);
+    uint64_t k;     /* what the kernel reads of a sigset_t: one word */
+    if (!in || usermem_read(&k, in, sizeof k) != 0 || !(k & KSIG_BIT(SIGSYS)))
+        return in;  /* a bad pointer goes on to libc and the kernel, which answer EFAULT */
+    k &= ~KSIG_BIT(SIGSYS);
+    memset(out, 0, sizeof *out);
+    memcpy(out, &k, sizeof k);
     return out;
 }

@@ -21,7 +21,8 @@ struct ksigaction {
 
 /* 1 if a libc sigset_t holds SIGSYS. */
 int sigsafe_has_sigsys(const sigset_t *set);
-/* Copies *in to *out without SIGSYS; returns out (or in itself when in is NULL or lacks SIGSYS). */
+/* Copies *in to *out without SIGSYS; returns out (or in itself when in is NULL, lacks SIGSYS,
+ * or cannot be read: libc and the kernel then answer EFAULT, as without the shim). */
 const sigset_t *sigsafe_strip(const sigset_t *in, sigset_t *out);
 
 #endif

@@ -18,6 +18,7 @@
 #include "rawsys.h"
 #include "sigint.h"
 #include "sigsafe.h"
+#include "usermem.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -74,34 +75,6 @@ static int find_libc(struct dl_phdr_info *info, size_t size, void *data)
 
 /* ---- emulation helpers: all run with selector == ALLOW ---- */
 
-/* The host's memory is read and written as the kernel would: a bad pointer is -EFAULT for
- * the host, never a fault in the handler. process_vm_readv/writev on our own pid do that
- * check; where they are refused (a seccomp filter), the copy is plain, as it was. */
-static long copy_checked(long nr, void *local, const void *remote, size_t n)
-{
-    struct iovec l = { local, n }, r = { (void *)remote, n };
-    long rc = raw_syscall6(nr, raw_syscall0(SYS_getpid), (long)&l, 1, (long)&r, 1, 0);
-    if (rc == (long)n)
-        return 0;
-    if (rc == -EFAULT || (rc >= 0 && rc < (long)n))
-        return -EFAULT;
-    if (nr == SYS_process_vm_readv)
-        memcpy(local, remote, n);
-    else
-        memcpy((void *)remote, local, n);
-    return 0;
-}
-
-static long peek(void *dst, const void *src, size_t n)
-{
-    return copy_checked(SYS_process_vm_readv, dst, src, n);
-}
-
-static long poke(void *dst, const void *src, size_t n)
-{
-    return copy_checked(SYS_process_vm_writev, (void *)src, dst, n);
-}
-
 static long emu_sigprocmask(ucontext_t *uc, long how, const uint64_t *set, uint64_t *oldset,
                             long size)
 {
@@ -113,7 +86,7 @@ static long emu_sigprocmask(ucontext_t *uc, long how, const uint64_t *set, uint6
     uint64_t next = cur;
     if (set) {
         uint64_t s;
-        if (peek(&s, set, sizeof s) != 0)
+        if (usermem_read(&s, set, sizeof s) != 0)
             return -EFAULT;
         switch (how) {
         case SIG_BLOCK: next = cur | s; break;
@@ -124,7 +97,7 @@ static long emu_sigprocmask(ucontext_t *uc, long how, const uint64_t *set, uint6
     }
     next &= ~(KSIG_BIT(SIGSYS) | KSIG_BIT(SIGKILL) | KSIG_BIT(SIGSTOP));
     memcpy(&uc->uc_sigmask, &next, 8);
-    return oldset && poke(oldset, &cur, sizeof cur) != 0 ? -EFAULT : 0;
+    return oldset && usermem_write(oldset, &cur, sizeof cur) != 0 ? -EFAULT : 0;
 }
 
 static long emu_sigaction(long sig, const struct ksigaction *act, struct ksigaction *oact,
@@ -134,7 +107,7 @@ static long emu_sigaction(long sig, const struct ksigaction *act, struct ksigact
         return -EINVAL;
     struct ksigaction mine;
     if (act) {
-        if (peek(&mine, act, sizeof mine) != 0)
+        if (usermem_read(&mine, act, sizeof mine) != 0)
             return -EFAULT;
         act = &mine;
     }
@@ -154,7 +127,7 @@ static long emu_sigaction(long sig, const struct ksigaction *act, struct ksigact
             k.handler = (void *)o.sa_handler;
             k.flags = (unsigned long)o.sa_flags;
             memcpy(&k.mask, &o.sa_mask, 8);
-            if (poke(oact, &k, sizeof k) != 0)
+            if (usermem_write(oact, &k, sizeof k) != 0)
                 return -EFAULT;
         }
         return 0;
@@ -172,7 +145,7 @@ static long strip_kmask(const uint64_t *mask, uint64_t *tmp, const uint64_t **ou
     *out = NULL;
     if (!mask)
         return 0;
-    if (peek(tmp, mask, sizeof *tmp) != 0)
+    if (usermem_read(tmp, mask, sizeof *tmp) != 0)
         return -EFAULT;
     *tmp &= ~KSIG_BIT(SIGSYS);
     *out = tmp;
@@ -232,7 +205,7 @@ static long emulate(ucontext_t *uc, long nr, long a1, long a2, long a3, long a4,
     case SYS_pselect6:
         if (a6) {
             struct { const uint64_t *ss; long len; } copy;
-            if (peek(&copy, (const void *)a6, sizeof copy) != 0 ||
+            if (usermem_read(&copy, (const void *)a6, sizeof copy) != 0 ||
                 strip_kmask(copy.ss, &tmp, &copy.ss) != 0)
                 return -EFAULT;
             return raw_syscall6(nr, a1, a2, a3, a4, a5, (long)&copy);
@@ -386,6 +359,7 @@ int sud_init(void)
     /* Does the kernel offer dispatch, and does seccomp let us use it? Try it off. */
     if (prctl(PR_SET_SYSCALL_USER_DISPATCH, PR_SYS_DISPATCH_OFF, 0, 0, 0) != 0)
         return -1;
+    usermem_init();
     app_sigsys = cur;
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
@@ -403,6 +377,14 @@ int sud_arm_thread(void)
         return -1;
     selector = SYSCALL_DISPATCH_FILTER_BLOCK;
     return 0;
+}
+
+void sud_undo(void)
+{
+    prctl(PR_SET_SYSCALL_USER_DISPATCH, PR_SYS_DISPATCH_OFF, 0, 0, 0);
+    struct sigaction host;
+    sud_app_sigaction(NULL, &host);
+    sigaction(SIGSYS, &host, NULL);
 }
 
 void sud_get_stats(struct sud_stats *s)

@@ -13,6 +13,9 @@
 int sud_init(void);
 /* Arms the calling thread; 0 on success. */
 int sud_arm_thread(void);
+/* Start-up failed after sud_init: disarms the calling thread and gives SIGSYS back the
+ * disposition the host had. */
+void sud_undo(void);
 
 /* The host's own SIGSYS disposition: kept aside, never installed (ours stays). */
 int sud_app_sigaction(const struct sigaction *act, struct sigaction *old);

@@ -16,6 +16,7 @@ struct shape {
     const char *argv;       /* the compiled-in arguments */
     const char *section;    /* the section's name */
     int bad_trailer, bad_count, argv_past_end, length_past_section;
+    uint32_t name_at;       /* the section's sh_name, when not 0 */
 };
 
 static void put32(unsigned char *p, uint32_t v) { for (int i = 0; i < 4; i++) p[i] = (unsigned char)(v >> (8 * i)); }
@@ -53,7 +54,7 @@ static int write_elf(const struct shape *s)
     size_t strname = 2 + strlen(s->section);
     strcpy((char *)f + names + strname, ".shstrtab");
     Elf64_Shdr *h = (Elf64_Shdr *)(f + sh);
-    h[1].sh_name = 1; h[1].sh_type = SHT_PROGBITS; h[1].sh_offset = bun; h[1].sh_size = secsize;
+    h[1].sh_name = s->name_at ? s->name_at : 1; h[1].sh_type = SHT_PROGBITS; h[1].sh_offset = bun; h[1].sh_size = secsize;
     h[2].sh_name = (uint32_t)strname; h[2].sh_type = SHT_STRTAB; h[2].sh_offset = names;
     h[2].sh_size = strname + 10;
     eh->e_shoff = sh;
@@ -144,6 +145,9 @@ int main(void)
     CHECK(check(&(struct shape){ .argv = real, .section = ".bun", .bad_count = 1 }, v) == BUNID_NOT_BUN);
     CHECK(check(&(struct shape){ .argv = real, .section = ".bun", .argv_past_end = 1 }, v) == BUNID_NOT_BUN);
     CHECK(check(&(struct shape){ .argv = real, .section = ".bun", .length_past_section = 1 }, v) == BUNID_NOT_BUN);
+    /* a section name's offset near 2^32 must not wrap around the bound (it read 4 GB away) */
+    CHECK(check(&(struct shape){ .argv = real, .section = ".bun", .name_at = 0xfffffffe }, v) == BUNID_NOT_BUN);
+    CHECK(check(&(struct shape){ .argv = real, .section = ".bun", .name_at = 4000 }, v) == BUNID_NOT_BUN);
     /* --- Bun before the `.bun` section (opencode 1.2): the graph appended to the file --- */
     CHECK(check_appended(real, 0) == BUNID_OPENCODE);
     CHECK(check_appended("--user-agent=other/1", 0) == BUNID_OTHER_BUN);

@@ -7,10 +7,25 @@
 #include "unit.h"
 
 #include <dlfcn.h>
+#include <errno.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/auxv.h>
 #include <unistd.h>
+
+static void *churn(void *arg)
+{
+    atomic_int *stop = arg;
+    while (!atomic_load(stop)) {
+        void *h = dlopen("build/tests/plugin_other.so", RTLD_NOW);
+        if (h)
+            dlclose(h);
+    }
+    return NULL;
+}
 
 static int blocked(int sig)
 {
@@ -50,16 +65,47 @@ int main(void)
     sigprocmask(SIG_BLOCK, &both, NULL);
     CHECK(blocked(SIGSYS) == 0 && blocked(SIGUSR1) == 1);
     sigprocmask(SIG_UNBLOCK, &both, NULL);
+    /* A bad mask pointer is EFAULT, as from libc alone, not a fault in the hook. */
+    struct timespec zero = { 0, 0 };
+    errno = 0;
+    CHECK(ppoll(NULL, 0, &zero, (const sigset_t *)8) == -1 && errno == EFAULT);
+    errno = 0;
+    CHECK(sigsuspend((const sigset_t *)8) == -1 && errno == EFAULT);
 
     /* A library loaded later through the hooked dlopen gets its slots rewritten too. */
-    plthook_mark_loaded();
     void *lib = dlopen("build/tests/plugin_mask.so", RTLD_NOW);
     CHECK(lib != NULL);
     int (*block)(int) = lib ? (int (*)(int))dlsym(lib, "plugin_block") : NULL;
     CHECK(block && block(SIGSYS) == 0 && block(SIGUSR2) == 0);
     CHECK(blocked(SIGSYS) == 0 && blocked(SIGUSR2) == 1);
-    CHECK(plthook_install_new(hooks_table, hooks_count) == 0);     /* nothing new since */
+    CHECK(plthook_install_handle(lib, hooks_table, hooks_count) == 1);  /* again: the same */
     sigprocmask(SIG_UNBLOCK, &both, NULL);
+
+    /* One thread loads and unloads a library while another loads one through the hook:
+     * rewriting slots must never wait for the loader inside the loader's lock (a deadlock:
+     * SIGALRM ends the test if it comes back). */
+    if (lib)
+        dlclose(lib);               /* each load below maps the library afresh */
+    alarm(60);
+    pthread_t t;
+    atomic_int stop = 0;
+    pthread_create(&t, NULL, churn, &stop);
+    int loads = 0, hooked = 0;
+    for (int i = 0; i < 2000; i++) {
+        void *m = dlopen("build/tests/plugin_mask.so", RTLD_NOW);
+        if (m) {
+            loads++;
+            int (*b)(int) = (int (*)(int))dlsym(m, "plugin_block");
+            b(SIGSYS);      /* each fresh mapping is hooked again */
+            hooked += blocked(SIGSYS) == 0;
+            sigprocmask(SIG_UNBLOCK, &both, NULL);
+            dlclose(m);
+        }
+    }
+    atomic_store(&stop, 1);
+    pthread_join(t, NULL);
+    alarm(0);
+    CHECK(loads == 2000 && hooked == 2000);
     hooks_set_active(0);
     UNIT_END("test_hooks");
 }
