@@ -27,27 +27,6 @@ void plthook_die(const char *what, const char *name)
     __builtin_unreachable();
 }
 
-int plthook_object_init(struct plthook_object *obj, const ElfW(Phdr) *phdr, size_t phnum)
-{
-    memset(obj, 0, sizeof *obj);
-    if (!phdr || phnum == 0 || phnum > 256)
-        return -1;
-    obj->phdr = phdr;
-    obj->phnum = phnum;
-    int have_bias = 0;
-    for (size_t i = 0; i < phnum; i++)
-        if (phdr[i].p_type == PT_PHDR) {
-            obj->bias = (uintptr_t)phdr - phdr[i].p_vaddr;
-            have_bias = 1;
-        }
-    if (!have_bias)
-        return -1;
-    for (size_t i = 0; i < phnum; i++)
-        if (phdr[i].p_type == PT_DYNAMIC)
-            obj->dyn = (const ElfW(Dyn) *)(obj->bias + phdr[i].p_vaddr);
-    return obj->dyn ? 0 : -1;
-}
-
 #define PAGE_DOWN(a) ((uintptr_t)(a) & ~(uintptr_t)4095)
 
 static int inside(const ElfW(Phdr) *ph, uintptr_t bias, uintptr_t a)

@@ -5,7 +5,9 @@
  * hooked function (its PLT's JUMP_SLOTs, GLOB_DATs, and R_X86_64_64 pointers in its data such
  * as SQLite's table of system calls). Each hook calls the function the loader binds that slot
  * to (libc's, of the version the slot asks for), resolved once here, never the slot's old
- * value (a lazy slot holds a PLT stub that would bind the slot again). Start-up only (single-threaded, allowed to call the loader). */
+ * value (a lazy slot holds a PLT stub that would bind the slot again). Later, the native
+ * modules opencode dlopens get the same (plthook_install_handle). Never from a signal
+ * handler: this calls into the loader. */
 #ifndef OCSHIM_PLTHOOK_H
 #define OCSHIM_PLTHOOK_H
 
@@ -20,15 +22,13 @@ struct plthook {
     int main_only;       /* not in objects loaded later (dlopen, dlsym: they answer by caller) */
 };
 
-/* The main program, from the auxiliary vector's AT_PHDR/AT_PHNUM. */
+/* A loaded object: its program headers, load bias and dynamic section. */
 struct plthook_object {
     const ElfW(Phdr) *phdr;
     size_t phnum;
     uintptr_t bias;
     const ElfW(Dyn) *dyn;
 };
-/* Fills obj from the program headers; 0, or -1 when they make no sense. */
-int plthook_object_init(struct plthook_object *obj, const ElfW(Phdr) *phdr, size_t phnum);
 
 /* The main program, as the loader lists it first (right also when opencode was started as
  * `ld.so opencode`, where the auxiliary vector describes the loader). 0, or -1. */

@@ -13,7 +13,6 @@
 #include <stdatomic.h>
 #include <signal.h>
 #include <stdlib.h>
-#include <sys/auxv.h>
 #include <unistd.h>
 
 static void *churn(void *arg)
@@ -39,7 +38,7 @@ int main(void)
     void *libc_quick_exit = dlsym(RTLD_DEFAULT, "quick_exit");
     void *libc_getpid = dlsym(RTLD_DEFAULT, "getpid");
     struct plthook_object self;
-    CHECK(plthook_object_init(&self, (const ElfW(Phdr) *)getauxval(AT_PHDR), getauxval(AT_PHNUM)) == 0);
+    CHECK(plthook_main_object(&self) == 0);
     CHECK(plthook_install(&self, hooks_table, hooks_count) >= 3);   /* dlsym, sigprocmask, ... */
 
     /* dlsym: a hooked function is handed out as its hook, whatever the handle. */

@@ -6,7 +6,6 @@
 #include "unit.h"
 
 #include <elf.h>
-#include <sys/auxv.h>
 #include <unistd.h>
 
 static pid_t (*next_getppid)(void), (*next_getpgrp)(void);
@@ -44,8 +43,7 @@ int main(void)
     pid_t ppid = call_ppid(), pgrp = addr_pgrp()();
 
     struct plthook_object self;
-    CHECK(plthook_object_init(&self, NULL, 3) == -1);
-    CHECK(plthook_object_init(&self, (const ElfW(Phdr) *)getauxval(AT_PHDR), getauxval(AT_PHNUM)) == 0);
+    CHECK(plthook_main_object(&self) == 0);
 
     struct seen s = {0};
     CHECK(elfdyn_each_import(self.dyn, self.bias, look, &s) == 0);
