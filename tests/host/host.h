@@ -4,6 +4,7 @@
 #define OCSHIM_HOST_H
 
 #include <dlfcn.h>
+#include <pthread.h>
 #include <semaphore.h>
 #include <stdio.h>
 #include <string.h>
@@ -35,6 +36,19 @@ static __attribute__((unused)) void *loader(void *arg)
     if (!dlopen(plugin, RTLD_NOW))
         printf("dlopen failed: %s\n", dlerror());
     return NULL;
+}
+
+/* Starts body (loader, or one like it) on a thread and returns once that thread is inside
+ * the slow plugin's constructor, the loader's lock held. 0, or -1. */
+static int in_slow_dlopen(void *(*body)(void *), pthread_t *t)
+{
+    beside_me(plugin, sizeof plugin, "plugin_slow.so");
+    sem_init(&entered, 0, 0);
+    if (pthread_create(t, NULL, body, NULL) != 0)
+        return -1;
+    while (sem_wait(&entered) != 0)
+        ;
+    return 0;
 }
 #endif
 

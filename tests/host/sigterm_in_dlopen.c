@@ -31,18 +31,14 @@ static void *load_and_say(void *arg)
 int main(void)
 {
     setvbuf(stdout, NULL, _IOLBF, 0);
-    beside_me(plugin, sizeof plugin, "plugin_slow.so");
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_term;
     sigaction(SIGTERM, &sa, NULL);
-    sem_init(&entered, 0, 0);
     printf("SIGTERM (handler: _exit(7)) while another thread is in a slow dlopen\n");
     pthread_t t;
-    if (pthread_create(&t, NULL, load_and_say, NULL) != 0)
+    if (in_slow_dlopen(load_and_say, &t) != 0)
         return 1;
-    while (sem_wait(&entered) != 0)
-        ;
     kill(getpid(), SIGTERM);          /* handled on this (the main) thread */
     pthread_join(t, NULL);
     printf("not reached: the handler returned\n");

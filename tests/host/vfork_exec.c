@@ -32,14 +32,10 @@ int main(int argc, char **argv)
     setvbuf(stdout, NULL, _IOLBF, 0);
     ssize_t len = readlink("/proc/self/exe", self, sizeof self - 1);
     self[len > 0 ? len : 0] = '\0';
-    beside_me(plugin, sizeof plugin, "plugin_slow.so");
-    sem_init(&entered, 0, 0);
     printf("vfork + execve while another thread is in a slow dlopen\n");
     pthread_t t;
-    if (pthread_create(&t, NULL, loader, NULL) != 0)
+    if (in_slow_dlopen(loader, &t) != 0)
         return 1;
-    while (sem_wait(&entered) != 0)
-        ;
     struct timespec t0;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     pid_t pid = vfork();
