@@ -79,6 +79,12 @@ __attribute__((visibility("default"))) int ocshim_start(int argc, char **argv, c
     if (!envp || getauxval(AT_SECURE) || env_set(envp, "OCSHIM_DISABLE") ||
         !exe_is_opencode(version, sizeof version))
         return 0;                   /* a script, a launcher or another program named opencode */
+    /* A server (`opencode serve`, `web`, `acp`) works on its clients' sessions: none of them
+     * is its pane's, and which one a command it runs belongs to cannot be told here. */
+    struct cli_session cli;
+    procinfo_parse_cli(argc, argv, &cli);
+    if (cli.server)
+        return 0;
     struct plthook_object main_prog;
     struct procinfo *proc = malloc(sizeof *proc);
     if (!proc || plthook_main_object(&main_prog) != 0 ||

@@ -205,6 +205,7 @@ void procinfo_parse_cli(int argc, char **argv, struct cli_session *out)
             for (int k = 0; cmds[k]; k++)
                 if (strcmp(a, cmds[k]) == 0)
                     out->other = 1;
+            out->server = strcmp(a, "serve") == 0 || strcmp(a, "web") == 0 || strcmp(a, "acp") == 0;
             if (!out->other)
                 out->dir = a;
         }

@@ -43,6 +43,7 @@ struct cli_session {
     int fork;              /* --fork */
     int run;               /* the `run` command (else the TUI, or another command: other) */
     int other;             /* a command where --continue is not opencode's local resume (attach, ...) */
+    int server;            /* serve, web, acp: sessions worked on for clients, not the pane's */
     const char *dir;       /* the TUI's project argument, or run's --dir; NULL: the cwd */
 };
 void procinfo_parse_cli(int argc, char **argv, struct cli_session *out);

@@ -39,7 +39,20 @@ int main(void)
     /* --- the command line --- */
     struct cli_session c;
     cli(&c, (const char *const[]){ "opencode", "-c", NULL });
-    CHECK(c.cont && !c.run && !c.other && !c.dir && !c.fork);
+    CHECK(c.cont && !c.run && !c.other && !c.dir && !c.fork && !c.server);
+    /* servers: their sessions are their clients' */
+    cli(&c, (const char *const[]){ "opencode", "serve", "--port", "4096", NULL });
+    CHECK(c.server && c.other);
+    cli(&c, (const char *const[]){ "opencode", "--print-logs", "web", NULL });
+    CHECK(c.server);
+    cli(&c, (const char *const[]){ "opencode", "acp", NULL });
+    CHECK(c.server);
+    cli(&c, (const char *const[]){ "opencode", "attach", "http://x", NULL });
+    CHECK(!c.server);
+    cli(&c, (const char *const[]){ "opencode", "run", "serve", NULL });
+    CHECK(!c.server && c.run);              /* run's message, not a command */
+    cli(&c, (const char *const[]){ "opencode", "serve-dir", NULL });
+    CHECK(!c.server && c.dir);              /* a project directory named like it */
     cli(&c, (const char *const[]){ "opencode", "--model", "mock/m", "proj dir", "--continue", NULL });
     CHECK(c.cont && !c.run && c.dir && strcmp(c.dir, "proj dir") == 0);
     cli(&c, (const char *const[]){ "opencode", "run", "-c", "--dir", "/x", "hello", NULL });
