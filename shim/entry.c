@@ -25,15 +25,6 @@
 #include <sys/auxv.h>
 #include <unistd.h>
 
-static int env_set(char **envp, const char *key)
-{
-    size_t n = strlen(key);
-    for (char **e = envp; e && *e; e++)
-        if (strncmp(*e, key, n) == 0 && (*e)[n] == '=' && (*e)[n + 1] && strcmp(*e + n + 1, "0"))
-            return 1;
-    return 0;
-}
-
 static int is_opencode_file(const char *path, char *version, size_t cap)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -76,8 +67,9 @@ __attribute__((visibility("default"))) int ocshim_start(int argc, char **argv, c
     if (__atomic_exchange_n(&started, 1, __ATOMIC_ACQ_REL))
         return 1;
     char version[BUNID_VERSION_MAX];
-    if (!envp || getauxval(AT_SECURE) || env_set(envp, "OCSHIM_DISABLE") ||
-        !exe_is_opencode(version, sizeof version))
+    /* libocshim.so's constructor, the only caller, has made the cheap checks (AT_SECURE,
+     * OCSHIM_DISABLE, the name). */
+    if (!envp || !exe_is_opencode(version, sizeof version))
         return 0;                   /* a script, a launcher or another program named opencode */
     /* A server (`opencode serve`, `web`, `acp`) works on its clients' sessions: none of them
      * is its pane's, and which one a command it runs belongs to cannot be told here. */
