@@ -95,9 +95,10 @@ $(B)/tests/%: tests/unit/%.c tests/unit/unit.h $(B)/libocshim_core.a $(B)/libres
 	$(CC) $(CFLAGS) $(WARN) -pthread -Ishim -Itools/common -Itools/restore -o $@ $< \
 	    $(B)/libocshim_core.a $(B)/librestore.a $(COMMON_OBJ) -lsqlite3 -ldl
 
-# A library the hooks' unit test dlopens (as opencode dlopens its native modules).
+# Libraries the hooks' unit test dlopens, linked as opencode's native modules are (Rust's
+# default: every slot bound at load and read-only after, -z relro -z now).
 $(B)/tests/plugin_%.so: tests/unit/plugin_%.c | $(B)/tests
-	$(CC) $(CFLAGS) $(WARN) -fPIC -shared -o $@ $<
+	$(CC) $(CFLAGS) $(WARN) -fPIC -shared -Wl,-z,relro,-z,now -o $@ $<
 UNIT_PLUGINS := $(patsubst tests/unit/%.c,$(B)/tests/%.so,$(wildcard tests/unit/plugin_*.c))
 $(UNIT_BIN): $(UNIT_PLUGINS)
 

@@ -79,9 +79,14 @@ __attribute__((visibility("default"))) int ocshim_start(int argc, char **argv, c
         return 0;
     struct plthook_object main_prog;
     struct procinfo *proc = malloc(sizeof *proc);
-    if (!proc || plthook_main_object(&main_prog) != 0 ||
-        procinfo_copy(proc, argc, argv, envp) != 0 || capture_init() != 0 || sud_init() != 0)
-        return 1;                                   /* mechanism unavailable: step aside */
+    if (!proc || plthook_main_object(&main_prog) != 0 || sud_init() != 0) {
+        free(proc);
+        return 0;                   /* mechanism unavailable: nothing changed, unload */
+    }
+    if (procinfo_copy(proc, argc, argv, envp) != 0 || capture_init() != 0) {
+        sud_undo();
+        return 1;
+    }
     /* The hooks stay inactive (plain calls to libc) until everything below has worked. */
     memcpy(proc->version, version, sizeof proc->version);
     proc->hooked_slots = plthook_install(&main_prog, hooks_table, hooks_count);

@@ -307,7 +307,7 @@ static int hook_execve(const char *path, char *const argv[], char *const envp[])
  * to dlopen with opencode's return address on the stack, and is not hooked. */
 static __attribute__((used)) void *(*next_dlopen)(const char *, int);
 
-static __attribute__((used)) int caller_free(const char *file)
+static __attribute__((used)) int caller_free(const char *file, int mode)
 {
     return file && strchr(file, '/') && !strchr(file, '$');
 }
@@ -325,33 +325,50 @@ static __attribute__((used)) void *dlopen_path(const char *file, int mode)
     return h;
 }
 
+/* A thunk that asks C whether this call needs the shim (test(first argument) != 0): then it
+ * goes on in C (with), else it jumps straight to libc (via *next), opencode's return address
+ * still on the stack. The arguments (rdi, rsi) are kept across the test. */
+#define CALLER_THUNK(name, test, with, next)                                              \
+    __asm__(".pushsection .text\n"                                                        \
+            ".type " #name ", @function\n"                                                \
+            #name ":\n"                                                                   \
+            ".cfi_startproc\n"                                                            \
+            "    endbr64\n"                  /* reached by an indirect jump (CET) */      \
+            "    pushq %rdi\n"                                                            \
+            ".cfi_adjust_cfa_offset 8\n"                                                  \
+            "    pushq %rsi\n"                                                            \
+            ".cfi_adjust_cfa_offset 8\n"                                                  \
+            "    subq $8, %rsp\n"             /* 16-byte aligned for the call */           \
+            ".cfi_adjust_cfa_offset 8\n"                                                  \
+            "    call " #test "\n"                                                        \
+            "    addq $8, %rsp\n"                                                         \
+            ".cfi_adjust_cfa_offset -8\n"                                                 \
+            "    popq %rsi\n"                                                             \
+            ".cfi_adjust_cfa_offset -8\n"                                                 \
+            "    popq %rdi\n"                                                             \
+            ".cfi_adjust_cfa_offset -8\n"                                                 \
+            "    testl %eax, %eax\n"                                                      \
+            "    jnz " #with "\n"                                                         \
+            "    jmp *" #next "(%rip)\n"                                                  \
+            ".cfi_endproc\n"                                                              \
+            ".size " #name ", . - " #name "\n"                                            \
+            ".popsection\n")
+
 void *hook_dlopen(const char *file, int mode);
-__asm__(".text\n"
-        ".type hook_dlopen, @function\n"
-        "hook_dlopen:\n"
-        "    pushq %rdi\n"
-        "    pushq %rsi\n"
-        "    subq $8, %rsp\n"                  /* the stack 16-byte aligned for the call */
-        "    call caller_free\n"
-        "    addq $8, %rsp\n"
-        "    popq %rsi\n"
-        "    popq %rdi\n"
-        "    testl %eax, %eax\n"
-        "    jnz dlopen_path\n"
-        "    jmp *next_dlopen(%rip)\n"         /* opencode's own lookup, as without the shim */
-        ".size hook_dlopen, . - hook_dlopen\n");
+CALLER_THUNK(hook_dlopen, caller_free, dlopen_path, next_dlopen);
 
 /* ---- functions opencode looks up by name (it finds quick_exit with dlsym) ---- */
 
-/* dlsym answers relative to its caller for RTLD_NEXT. A lookup of a function the shim hooks
- * (opencode finds quick_exit with dlsym(RTLD_NEXT)) is made here with RTLD_DEFAULT: from
- * opencode, RTLD_NEXT searches the global scope after opencode itself, RTLD_DEFAULT the same
- * scope with opencode first, and opencode defines none of these libc functions, so both
- * find the same one; it is handed out as its hook. Any other RTLD_NEXT lookup jumps straight
- * to dlsym with opencode's return address on the stack: opencode's own answer. */
+/* dlsym answers relative to its caller (RTLD_NEXT starts after it, RTLD_DEFAULT searches its
+ * scope). A lookup of a function the shim hooks (opencode finds quick_exit with
+ * dlsym(RTLD_NEXT)) is made here, RTLD_NEXT as RTLD_DEFAULT: from opencode, RTLD_NEXT searches
+ * the global scope after opencode itself, RTLD_DEFAULT the same scope with opencode first,
+ * and opencode defines none of these libc functions, so both find the same one; it is handed
+ * out as its hook. Any other lookup jumps straight to dlsym with opencode's return address on
+ * the stack: opencode's own answer. */
 static __attribute__((used)) void *(*next_dlsym)(void *, const char *);
 
-static __attribute__((used)) int is_hooked(const char *name)
+static __attribute__((used)) int name_is_hooked(void *handle, const char *name)
 {
     return name && plthook_find(hooks_table, hooks_count, name) != NULL;
 }
@@ -372,23 +389,7 @@ static __attribute__((used)) void *dlsym_by_name(void *handle, const char *name)
 }
 
 void *hook_dlsym(void *handle, const char *name);
-__asm__(".text\n"
-        ".type hook_dlsym, @function\n"
-        "hook_dlsym:\n"
-        "    cmpq $-1, %rdi\n"                 /* not RTLD_NEXT: looked up here */
-        "    jne dlsym_by_name\n"
-        "    pushq %rdi\n"
-        "    pushq %rsi\n"
-        "    subq $8, %rsp\n"                  /* the stack 16-byte aligned for the call */
-        "    movq %rsi, %rdi\n"
-        "    call is_hooked\n"
-        "    addq $8, %rsp\n"
-        "    popq %rsi\n"
-        "    popq %rdi\n"
-        "    testl %eax, %eax\n"
-        "    jnz dlsym_by_name\n"             /* RTLD_NEXT for a hooked function */
-        "    jmp *next_dlsym(%rip)\n"          /* any other RTLD_NEXT: opencode's own lookup */
-        ".size hook_dlsym, . - hook_dlsym\n");
+CALLER_THUNK(hook_dlsym, name_is_hooked, dlsym_by_name, next_dlsym);
 
 #define HOOK(fn) { #fn, (void *)hook_##fn, (void **)&next_##fn, 0 }
 /* dlopen and dlsym answer relative to their caller (search paths, $ORIGIN, RTLD_NEXT): only

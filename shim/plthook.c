@@ -6,6 +6,7 @@
 
 #include <dlfcn.h>
 #include <elf.h>
+#include <pthread.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
@@ -101,6 +102,7 @@ struct install {
     const struct plthook *table;
     size_t n;
     int later;
+    int store;          /* 0: resolve and check every slot; 1: then rewrite them */
     int count;
 };
 
@@ -110,25 +112,43 @@ static int install_one(const struct elfdyn_import *imp, void *ctx)
     const struct plthook *h = plthook_find(in->table, in->n, imp->name);
     if (!h || (in->later && h->main_only))
         return 0;
-    void *real = resolve_bound(imp->name, imp->version);
-    if (!real)
-        return -1;
-    void *cur = __atomic_load_n(h->next, __ATOMIC_ACQUIRE);
-    if (!cur)
-        __atomic_compare_exchange_n(h->next, &cur, real, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
-    if (__atomic_load_n(h->next, __ATOMIC_ACQUIRE) != real)
-        return -1;      /* two versions of one function: one hook cannot serve both */
-    if (store(in->obj, imp->slot, (char *)h->hook + imp->addend) != 0)
+    if (!in->store) {
+        void *real = resolve_bound(imp->name, imp->version);
+        if (!real)
+            return -1;
+        void *cur = __atomic_load_n(h->next, __ATOMIC_ACQUIRE);
+        if (!cur)
+            __atomic_compare_exchange_n(h->next, &cur, real, 0, __ATOMIC_ACQ_REL,
+                                        __ATOMIC_ACQUIRE);
+        /* two versions of one function: one hook cannot serve both */
+        return __atomic_load_n(h->next, __ATOMIC_ACQUIRE) == real ? 0 : -1;
+    }
+    void *want = (char *)h->hook + imp->addend;
+    if (__atomic_load_n(imp->slot, __ATOMIC_ACQUIRE) != want &&    /* loaded again: as it was */
+        store(in->obj, imp->slot, want) != 0)
         return -1;
     in->count++;
     return 0;
 }
 
+/* Every slot checked first, then all rewritten: an object is hooked whole or not at all (a
+ * pthread_create hooked beside an unhooked pthread_sigmask would arm threads whose masks can
+ * block SIGSYS). Serialized: two threads loading one module would otherwise race on the
+ * brief mprotect of its read-only pages. */
+static pthread_mutex_t install_lock = PTHREAD_MUTEX_INITIALIZER;
+
 static int install(const struct plthook_object *obj, const struct plthook *table, size_t n,
                    int later)
 {
-    struct install in = { obj, table, n, later, 0 };
-    return elfdyn_each_import(obj->dyn, obj->bias, install_one, &in) ? -1 : in.count;
+    struct install in = { obj, table, n, later, 0, 0 };
+    pthread_mutex_lock(&install_lock);
+    int rc = elfdyn_each_import(obj->dyn, obj->bias, install_one, &in);
+    if (rc == 0) {
+        in.store = 1;
+        rc = elfdyn_each_import(obj->dyn, obj->bias, install_one, &in);
+    }
+    pthread_mutex_unlock(&install_lock);
+    return rc ? -1 : in.count;
 }
 
 int plthook_install(const struct plthook_object *obj, const struct plthook *table, size_t n)
@@ -195,5 +215,8 @@ int plthook_install_handle(void *handle, const struct plthook *table, size_t n)
     dl_iterate_phdr(find_object, &obj);
     if (!obj.phdr || !obj.dyn)
         return 0;
-    return install(&obj, table, n, 1);
+    int rc = install(&obj, table, n, 1);
+    if (rc < 0)
+        dlerror();      /* opencode's dlopen succeeded: no failed lookup of ours to report */
+    return rc;
 }

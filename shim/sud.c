@@ -334,13 +334,23 @@ static void on_sigsys(int sig, siginfo_t *si, void *ctx)
 
 int sud_app_sigaction(const struct sigaction *act, struct sigaction *old)
 {
+    /* With every signal blocked (glibc's syscall(): inside libc, it never traps): a signal
+     * whose handler came here again on this thread would spin on the lock forever. Nothing
+     * in between makes a syscall, so a blocked SIGSYS cannot be raised. */
+    struct sigaction copy;
+    if (act)
+        copy = *act;            /* the host's memory is read before anything is blocked */
+    uint64_t all = ~0ULL, was;
+    syscall(SYS_rt_sigprocmask, SIG_BLOCK, &all, &was, 8);
     while (atomic_flag_test_and_set_explicit(&app_lock, memory_order_acquire))
         ;
-    if (old)
-        *old = app_sigsys;
+    struct sigaction prev = app_sigsys;
     if (act)
-        app_sigsys = *act;
+        app_sigsys = copy;
     atomic_flag_clear_explicit(&app_lock, memory_order_release);
+    syscall(SYS_rt_sigprocmask, SIG_SETMASK, &was, NULL, 8);
+    if (old)
+        *old = prev;
     return 0;
 }
 

@@ -4,6 +4,7 @@
 #include "rawsys.h"
 #include "sigsafe.h"
 #include "sud.h"
+#include "usermem.h"
 #include "unit.h"
 
 #include <errno.h>
@@ -12,7 +13,10 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/syscall.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <sys/epoll.h>
+#include <sys/prctl.h>
 #include <sys/uio.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -206,6 +210,30 @@ int main(void)
     n = capture_drain(q, sizeof q);
     memcpy(&h, q, sizeof h);
     CHECK(n == sizeof h + 5 && h.gap > 0);
+
+    /* Under a seccomp filter (here one that allows everything, as containers and systemd
+     * units have) process_vm_readv is not risked, and a bad pointer is still -EFAULT. */
+    pid_t fc = fork();
+    if (fc == 0) {
+        struct sock_filter allow = BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+        struct sock_fprog prog = { 1, &allow };
+        if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 ||
+            syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) != 0)
+            _exit(2);
+        usermem_init();
+        sud_arm_thread();
+        uint64_t good = KSIG_BIT(SIGUSR1), seen = 0;
+        if (raw_syscall4(SYS_rt_sigprocmask, SIG_BLOCK, (void *)8, NULL, 8) != -EFAULT)
+            _exit(3);
+        if (raw_syscall4(SYS_rt_sigprocmask, SIG_BLOCK, &good, (void *)8, 8) != -EFAULT)
+            _exit(4);
+        if (raw_syscall4(SYS_rt_sigprocmask, SIG_BLOCK, NULL, &seen, 8) != 0 || !(seen & good))
+            _exit(5);
+        _exit(0);
+    }
+    int fst = -1;
+    waitpid(fc, &fst, 0);
+    CHECK(WIFEXITED(fst) && WEXITSTATUS(fst) == 0);
 
     /* A raw execve on an armed thread: the new program must not inherit SIGSYS blocked. */
     int pfd[2];
