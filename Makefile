@@ -99,8 +99,16 @@ $(B)/tests/%: tests/unit/%.c tests/unit/unit.h $(B)/libocshim_core.a $(B)/libres
 # default: every slot bound at load and read-only after, -z relro -z now).
 $(B)/tests/plugin_%.so: tests/unit/plugin_%.c | $(B)/tests
 	$(CC) $(CFLAGS) $(WARN) -fPIC -shared -Wl,-z,relro,-z,now -o $@ $<
-UNIT_PLUGINS := $(patsubst tests/unit/%.c,$(B)/tests/%.so,$(wildcard tests/unit/plugin_*.c))
+UNIT_PLUGINS := $(patsubst tests/unit/%.c,$(B)/tests/%.so,$(wildcard tests/unit/plugin_*.c)) \
+                $(B)/tests/hooklib.so
 $(UNIT_BIN): $(UNIT_PLUGINS)
+
+# The hooks in a library of their own, as in opencode: test_thunks loads it RTLD_LOCAL. The
+# test links plugin_next.so and finds libraries beside it ($ORIGIN), as callers do.
+$(B)/tests/hooklib.so: tests/unit/hooklib.c $(B)/libocshim_core.a | $(B)/tests
+	$(CC) $(CFLAGS) $(SHIMFLAGS) -Ishim -shared -Wl,-z,now -o $@ $< $(B)/libocshim_core.a -ldl
+$(B)/tests/test_thunks: tests/unit/test_thunks.c tests/unit/unit.h $(B)/tests/plugin_next.so | $(B)/tests
+	$(CC) $(CFLAGS) $(WARN) -o $@ $< -L$(B)/tests -Wl,--no-as-needed -l:plugin_next.so -Wl,-rpath,'$$ORIGIN' -ldl
 
 unit: $(UNIT_BIN)
 	@tests/run-unit.sh $(UNIT_BIN)
