@@ -56,19 +56,23 @@ static long pipe_check(void *p, size_t n, int writing)
     return rc;
 }
 
+static long plain_copy(long nr, void *local, const void *remote, size_t n)
+{
+    if (nr == SYS_process_vm_readv)
+        memcpy(local, remote, n);
+    else
+        memcpy((void *)remote, local, n);
+    return 0;
+}
+
 /* glibc's syscall(): inside libc, so it never traps on an armed thread; errno kept. By tid,
  * not pid: a process whose main thread has ended has no pid to read by. */
 static long copy(long nr, void *local, const void *remote, size_t n)
 {
-    if (plain) {
-        if (pipe_check((void *)remote, n, nr == SYS_process_vm_writev) != 0)
-            return -EFAULT;
-        if (nr == SYS_process_vm_readv)
-            memcpy(local, remote, n);
-        else
-            memcpy((void *)remote, local, n);
-        return 0;
-    }
+    if (plain)
+        return pipe_check((void *)remote, n, nr == SYS_process_vm_writev) != 0
+                   ? -EFAULT
+                   : plain_copy(nr, local, remote, n);
     int saved = errno;
     struct iovec l = { local, n }, r = { (void *)remote, n };
     long rc = syscall(nr, syscall(SYS_gettid), &l, 1UL, &r, 1UL, 0UL);
@@ -78,12 +82,7 @@ static long copy(long nr, void *local, const void *remote, size_t n)
         return 0;
     if (rc >= 0 || err == EFAULT)
         return -EFAULT;
-    /* Refused (ENOSYS, EPERM): as the host's own code would, plainly. */
-    if (nr == SYS_process_vm_readv)
-        memcpy(local, remote, n);
-    else
-        memcpy((void *)remote, local, n);
-    return 0;
+    return plain_copy(nr, local, remote, n);   /* refused (ENOSYS, EPERM): plainly */
 }
 
 long usermem_read(void *dst, const void *src, size_t n)
