@@ -42,14 +42,8 @@ static int exe_is_opencode(char *version, size_t cap)
 {
     if (is_opencode_file("/proc/self/exe", version, cap))
         return 1;
-    char exe[4096];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    const char *fn = (const char *)getauxval(AT_EXECFN);
-    if (n <= 0 || !fn)
-        return 0;
-    exe[n] = '\0';
-    const char *b = strrchr(exe, '/');
-    return strncmp(b ? b + 1 : exe, "ld-linux", 8) == 0 && is_opencode_file(fn, version, cap);
+    const char *fn = procinfo_behind_loader();
+    return fn && is_opencode_file(fn, version, cap);
 }
 
 /* A forked child of opencode has no worker and no armed thread: it is not opencode. */

@@ -9,6 +9,18 @@
 #include <time.h>
 #include <unistd.h>
 
+const char *procinfo_behind_loader(void)
+{
+    char exe[4096];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    const char *fn = (const char *)getauxval(AT_EXECFN);
+    if (n <= 0 || !fn)
+        return NULL;
+    exe[n] = '\0';
+    const char *b = strrchr(exe, '/');
+    return strncmp(b ? b + 1 : exe, "ld-linux", 8) == 0 ? fn : NULL;
+}
+
 static const char *env_get(char **envp, const char *key)
 {
     size_t n = strlen(key);
@@ -108,11 +120,10 @@ int procinfo_load(struct procinfo *pi)
 
     ssize_t n = readlink("/proc/self/exe", pi->exe, sizeof pi->exe - 1);
     pi->exe[n > 0 ? n : 0] = '\0';
-    /* Started as `ld-linux-x86-64.so.2 opencode`: the program is in AT_EXECFN, and that is
-     * what starts it again. */
-    const char *b = strrchr(pi->exe, '/'), *fn = (const char *)getauxval(AT_EXECFN);
+    /* Started through the loader: the program, and what starts it again, is AT_EXECFN's. */
+    const char *fn = procinfo_behind_loader();
     char real[sizeof pi->exe];
-    if (fn && strncmp(b ? b + 1 : pi->exe, "ld-linux", 8) == 0 && realpath(fn, real))
+    if (fn && realpath(fn, real))
         memcpy(pi->exe, real, sizeof real);
     if (!pi->cwd[0] && !getcwd(pi->cwd, sizeof pi->cwd))   /* normally taken at start */
         pi->cwd[0] = '\0';

@@ -30,6 +30,9 @@ struct procinfo {
     char name[128];                  /* record file name */
 };
 
+/* Started as `ld-linux-x86-64.so.2 PROGRAM`, /proc/self/exe is the loader, which has put the
+ * program's path in AT_EXECFN: that path; otherwise NULL. */
+const char *procinfo_behind_loader(void);
 /* Copies argv, the environment facts and the start directory; 0 on success (allocates;
  * opencode only). */
 int procinfo_copy(struct procinfo *pi, int argc, char **argv, char **envp);
