@@ -6,7 +6,12 @@
  * functions or syscall() are used here, never raw `syscall` instructions: those would trap. */
 #include "capture.h"
 
+#include "httpreq.h"
 #include "walscan.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 
 #include <errno.h>
 #include <poll.h>
@@ -34,6 +39,12 @@ static atomic_int exit_state;                /* 0 none, 3 being filled, 1 reques
 static pid_t owner_pid;                      /* opencode's pid: a vfork child shares our memory */
 static const char *exit_how;
 static int exit_code, exit_hangup;
+
+static void wake(void);
+
+static int role_client, role_server;          /* set once before the host runs on */
+static atomic_int listen_state;               /* 0 none, 1 being filled, 2 ready, 3 taken */
+static char listen_addr[64];
 
 int64_t capture_now_ns(void)
 {
@@ -85,6 +96,8 @@ void capture_track(int fd)
 
 int capture_slot(int fd)
 {
+    if (fd < 0)
+        return -1;
     for (int i = 0; i < CAPTURE_SLOTS; i++)
         if (atomic_load_explicit(&slot_fd[i], memory_order_relaxed) == fd + 1)
             return i;
@@ -164,6 +177,104 @@ void capture_wal_write(const void *buf, size_t n)
                        hit.id, hit.parent[0] ? hit.parent : "undefined", hit.age_ms);
     if (len > 0 && (size_t)len < sizeof line)
         capture_write(CAPTURE_DB_SLOT, line, (size_t)len);
+}
+
+void capture_set_client(void)
+{
+    role_client = 1;
+}
+
+void capture_http_write(const void *buf, size_t n)
+{
+    char id[HTTPREQ_ID_MAX];
+    if (!role_client || !httpreq_session(buf, n < HTTPREQ_HEAD ? n : HTTPREQ_HEAD, id))
+        return;
+    /* A request names the same session many times in a row (a prompt, then its GETs): the
+     * worker drops repeats; lines cost a memcpy each. */
+    char line[HTTPREQ_ID_MAX + 32];
+    size_t idn = strlen(id), k = 0;
+    memcpy(line, "session.id=", 11), k = 11;
+    memcpy(line + k, id, idn), k += idn;
+    memcpy(line + k, " source=http\n", 13), k += 13;
+    capture_write(CAPTURE_DB_SLOT, line, k);
+}
+
+void capture_set_server(void)
+{
+    role_server = 1;
+}
+
+int capture_is_server(void)
+{
+    return role_server;
+}
+
+/* Appends the decimal v to p; returns the new end. */
+static char *put_uint(char *p, unsigned v)
+{
+    char t[12];
+    int k = 0;
+    do
+        t[k++] = (char)('0' + v % 10);
+    while ((v /= 10) && k < 11);
+    while (k)
+        *p++ = t[--k];
+    return p;
+}
+
+void capture_listen(int fd)
+{
+    int zero = 0;
+    if (!role_server || atomic_load_explicit(&listen_state, memory_order_relaxed))
+        return;
+    struct sockaddr_storage ss;
+    socklen_t len = sizeof ss;
+    if (syscall(SYS_getsockname, fd, &ss, &len) != 0)
+        return;
+    char buf[sizeof listen_addr], *p = buf;
+    if (ss.ss_family == AF_INET) {
+        const struct sockaddr_in *in = (const struct sockaddr_in *)&ss;
+        const unsigned char *a = (const unsigned char *)&in->sin_addr;
+        for (int i = 0; i < 4; i++) {
+            p = put_uint(p, a[i]);
+            *p++ = i < 3 ? '.' : ':';
+        }
+        p = put_uint(p, ntohs(in->sin_port));
+    } else if (ss.ss_family == AF_INET6) {
+        const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)&ss;
+        static const char hex[] = "0123456789abcdef";
+        *p++ = '[';
+        for (int i = 0; i < 16; i += 2) {   /* full form: each group in 1-4 hex digits */
+            unsigned g = (unsigned)in6->sin6_addr.s6_addr[i] << 8 | in6->sin6_addr.s6_addr[i + 1];
+            int started = 0;
+            for (int sh = 12; sh >= 0; sh -= 4)
+                if ((started |= (g >> sh) & 15) || sh == 0)
+                    *p++ = hex[(g >> sh) & 15];
+            *p++ = i < 14 ? ':' : ']';
+        }
+        *p++ = ':';
+        p = put_uint(p, ntohs(in6->sin6_port));
+    } else {
+        return;                             /* a unix socket (an IPC channel), not the server */
+    }
+    if (!atomic_compare_exchange_strong(&listen_state, &zero, 1))
+        return;
+    memcpy(listen_addr, buf, (size_t)(p - buf));
+    listen_addr[p - buf] = '\0';
+    atomic_store(&listen_state, 2);
+    wake();
+}
+
+int capture_listen_take(char *out, size_t cap)
+{
+    int two = 2;
+    if (!atomic_compare_exchange_strong(&listen_state, &two, 3))
+        return 0;
+    size_t n = strlen(listen_addr);
+    if (n >= cap)
+        return 0;
+    memcpy(out, listen_addr, n + 1);
+    return 1;
 }
 
 void capture_dup(int oldfd, int newfd)

@@ -11,7 +11,8 @@
 #include <sys/uio.h>
 
 #define CAPTURE_SLOTS 8             /* log descriptors tracked at once */
-#define CAPTURE_DB_SLOT CAPTURE_SLOTS   /* the queue's extra slot: lines made from database writes */
+#define CAPTURE_DB_SLOT CAPTURE_SLOTS   /* the queue's extra slot: lines the shim makes (database
+                                         * writes, a client's HTTP requests) */
 #define CAPTURE_QUEUES (CAPTURE_SLOTS + 1)
 #define CAPTURE_QUEUE (256 * 1024)  /* bytes in flight to the worker; beyond that: a gap */
 
@@ -43,6 +44,17 @@ int capture_is_wal(int fd);
 /* Scans bytes written to the write-ahead log; a just-created session becomes a line
  * "message=created id=ID parentID=P source=db" in the queue's CAPTURE_DB_SLOT. */
 void capture_wal_write(const void *buf, size_t n);
+/* An opencode client (attach, run --attach): its HTTP requests name the sessions it shows.
+ * capture_http_write looks at the head of every send() of a client process (Bun's sockets
+ * go through glibc: the hooks of send and sendto) and queues "session.id=ID source=http" for a request that shows a session (httpreq.h). */
+void capture_set_client(void);
+void capture_http_write(const void *buf, size_t n);
+/* An opencode server: the address of its first listening TCP socket ("HOST:PORT"), taken from
+ * the kernel (getsockname) when listen() succeeds (the listen hook). capture_listen_take copies it out once. */
+void capture_set_server(void);
+int capture_is_server(void);
+void capture_listen(int fd);
+int capture_listen_take(char *out, size_t cap);
 /* Queue the bytes written to a tracked descriptor (n = what the syscall wrote). */
 void capture_write(int slot, const void *buf, size_t n);
 void capture_writev(int slot, const struct iovec *iov, int iovcnt, size_t n);

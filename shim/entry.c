@@ -65,11 +65,10 @@ __attribute__((visibility("default"))) int ocshim_start(int argc, char **argv, c
      * OCSHIM_DISABLE, the name). */
     if (!envp || !exe_is_opencode(version, sizeof version))
         return 0;                   /* a script, a launcher or another program named opencode */
-    /* A server (`opencode serve`, `web`, `acp`) works on its clients' sessions: none of them
-     * is its pane's, and which one a command it runs belongs to cannot be told here. */
+    /* `opencode acp` is an editor's agent over stdio, not something a pane restores. */
     struct cli_session cli;
     procinfo_parse_cli(argc, argv, &cli);
-    if (cli.server)
+    if (cli.acp)
         return 0;
     struct plthook_object main_prog;
     struct procinfo *proc = malloc(sizeof *proc);
@@ -83,6 +82,16 @@ __attribute__((visibility("default"))) int ocshim_start(int argc, char **argv, c
     }
     /* The hooks stay inactive (plain calls to libc) until everything below has worked. */
     memcpy(proc->version, version, sizeof proc->version);
+    /* A server (serve, web) works on its clients' sessions: none of them is its pane's; its
+     * address is what the record needs. A client (attach, run --attach) names its session in
+     * its HTTP requests. */
+    procinfo_parse_cli(proc->argc, proc->argv, &cli);
+    proc->role = procinfo_role(&cli);
+    proc->server_url = cli.url;
+    if (proc->role == ROLE_SERVER)
+        capture_set_server();
+    else if (proc->role == ROLE_CLIENT)
+        capture_set_client();
     proc->hooked_slots = plthook_install(&main_prog, hooks_table, hooks_count);
     if (proc->hooked_slots <= 0 || sud_arm_thread() != 0 || worker_start(proc) != 0) {
         sud_undo();                 /* this thread disarmed, SIGSYS as the host had it */

@@ -22,6 +22,7 @@
 #include <sys/epoll.h>
 #include <sys/select.h>
 #include <sys/signalfd.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 static int active;   /* opencode itself, everything set up (the constructor; off in a fork child) */
@@ -58,6 +59,9 @@ static int (*next_openat64)(int, const char *, int, ...);
 static int (*next_close)(int);
 static ssize_t (*next_pwrite64)(int, const void *, size_t, off_t);
 static int (*next_execve)(const char *, char *const[], char *const[]);
+static ssize_t (*next_send)(int, const void *, size_t, int);
+static ssize_t (*next_sendto)(int, const void *, size_t, int, const struct sockaddr *, socklen_t);
+static int (*next_listen)(int, int);
 
 /* ---- threads: arm every thread opencode creates ---- */
 
@@ -281,6 +285,42 @@ static ssize_t hook_pwrite64(int fd, const void *buf, size_t n, off_t off)
     return r;
 }
 
+/* ---- a client's requests and a server's address (Bun's sockets go through glibc) ---- */
+
+static ssize_t hook_send(int fd, const void *buf, size_t n, int flags)
+{
+    ssize_t r = next_send(fd, buf, n, flags);
+    if (ON() && r > 0) {
+        int saved = errno;
+        capture_http_write(buf, (size_t)r);   /* returns at once unless this is a client */
+        errno = saved;
+    }
+    return r;
+}
+
+static ssize_t hook_sendto(int fd, const void *buf, size_t n, int flags, const struct sockaddr *to,
+                           socklen_t tolen)
+{
+    ssize_t r = next_sendto(fd, buf, n, flags, to, tolen);
+    if (ON() && r > 0) {
+        int saved = errno;
+        capture_http_write(buf, (size_t)r);
+        errno = saved;
+    }
+    return r;
+}
+
+static int hook_listen(int fd, int backlog)
+{
+    int r = next_listen(fd, backlog);
+    if (ON() && r == 0 && capture_is_server()) {
+        int saved = errno;
+        capture_listen(fd);
+        errno = saved;
+    }
+    return r;
+}
+
 /* ---- children: OPENCODE_SESSION_ID (runs in opencode's vfork child: no allocation) ---- */
 
 static int hook_execve(const char *path, char *const argv[], char *const envp[])
@@ -401,6 +441,7 @@ const struct plthook hooks_table[] = {
     HOOK(signal), HOOK(sigsuspend), HOOK(ppoll), HOOK(pselect), HOOK(epoll_pwait),
     HOOK(epoll_pwait2), HOOK(signalfd), HOOK(exit), HOOK(_exit), HOOK(_Exit),
     HOOK(quick_exit), HOOK(open), HOOK(open64), HOOK(openat), HOOK(openat64), HOOK(close),
-    HOOK(pwrite64), HOOK(execve), HOOK_MAIN(dlsym), HOOK_MAIN(dlopen),
+    HOOK(pwrite64), HOOK(execve), HOOK(send), HOOK(sendto), HOOK(listen),
+    HOOK_MAIN(dlsym), HOOK_MAIN(dlopen),
 };
 const size_t hooks_count = sizeof hooks_table / sizeof hooks_table[0];

@@ -58,7 +58,7 @@ int logscan_line(const char *line, size_t n, struct logscan_event *ev)
 {
     const char *id = NULL, *sid = NULL, *parent = NULL;
     size_t idn = 0, sidn = 0, parentn = 0;
-    int created = 0, session_service = 0, from_db = 0, step0 = 0;
+    int created = 0, session_service = 0, from_db = 0, from_http = 0, step0 = 0;
     const char *version = NULL, *dir = NULL;
     size_t versionn = 0, dirn = 0;
     int dirq = 0;
@@ -101,7 +101,8 @@ int logscan_line(const char *line, size_t n, struct logscan_event *ev)
         if (key_is(k, kn, "message"))
             created |= (vn == 7 && memcmp(v, "created", 7) == 0);
         else if (key_is(k, kn, "source"))
-            from_db |= (vn == 2 && memcmp(v, "db", 2) == 0);
+            from_db |= (vn == 2 && memcmp(v, "db", 2) == 0),
+            from_http |= (vn == 4 && memcmp(v, "http", 4) == 0);
         else if (key_is(k, kn, "service"))
             session_service |= (vn == 7 && memcmp(v, "session", 7) == 0);
         else if (key_is(k, kn, "id") && !id)
@@ -135,6 +136,7 @@ int logscan_line(const char *line, size_t n, struct logscan_event *ev)
     if (sid && logscan_valid_id(sid, sidn)) {
         ev->kind = LOGSCAN_ACTIVE;
         ev->turn_start = step0;
+        ev->from_http = from_http;
         memcpy(ev->id, sid, sidn);
         return 1;
     }

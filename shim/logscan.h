@@ -24,6 +24,7 @@ struct logscan_event {
     char parent[LOGSCAN_ID_MAX];          /* CREATED: the parent session, "" for a root session */
     char version[LOGSCAN_VERSION_MAX];    /* CREATED: opencode's version, "" when absent */
     int from_db;                          /* a `source=db` line: made by the shim from a database write */
+    int from_http;                        /* a `source=http` line: made from a client's request */
     int turn_start;                       /* ACTIVE: `step=0`, the first step of a prompt's turn */
     char directory[LOGSCAN_DIR_MAX];      /* CREATED: the session's directory, "" when absent */
 };

@@ -172,6 +172,25 @@ static int takes_value(const char *a)
     return 0;
 }
 
+const char *procinfo_role_name(int role)
+{
+    switch (role) {
+    case ROLE_RUN: return "run";
+    case ROLE_CLIENT: return "client";
+    case ROLE_SERVER: return "server";
+    default: return "tui";
+    }
+}
+
+int procinfo_role(const struct cli_session *cli)
+{
+    if (cli->server)
+        return ROLE_SERVER;
+    if (cli->client)
+        return ROLE_CLIENT;
+    return cli->run ? ROLE_RUN : ROLE_TUI;
+}
+
 void procinfo_parse_cli(int argc, char **argv, struct cli_session *out)
 {
     memset(out, 0, sizeof *out);
@@ -200,10 +219,21 @@ void procinfo_parse_cli(int argc, char **argv, struct cli_session *out)
                 out->dir = a + 6;
         } else if (strcmp(a, "--attach") == 0 || strncmp(a, "--attach=", 9) == 0) {
             out->other = 1;    /* run on a server elsewhere: its database, its directories */
-            i += a[8] == '\0';
+            out->client = 1;
+            if (a[8] == '=')
+                out->url = a + 9;
+            else if (i + 1 < argc)
+                out->url = argv[++i];
         } else if (takes_value(a)) {
             i++;
-        } else if (a[0] != '-' && npos++ == 0) {
+        } else if (a[0] != '-') {
+            int pos = npos++;
+            if (pos == 1 && out->client && !out->url && !out->run) {
+                out->url = a;  /* attach URL */
+                continue;
+            }
+            if (pos != 0)
+                continue;
             /* the first positional: a command, or the TUI's project directory */
             static const char *const cmds[] = { "completion", "acp", "mcp", "attach", "debug", "providers",
                                                 "auth", "agent", "upgrade", "uninstall", "serve", "web",
@@ -216,7 +246,9 @@ void procinfo_parse_cli(int argc, char **argv, struct cli_session *out)
             for (int k = 0; cmds[k]; k++)
                 if (strcmp(a, cmds[k]) == 0)
                     out->other = 1;
-            out->server = strcmp(a, "serve") == 0 || strcmp(a, "web") == 0 || strcmp(a, "acp") == 0;
+            out->server = strcmp(a, "serve") == 0 || strcmp(a, "web") == 0;
+            out->acp = strcmp(a, "acp") == 0;
+            out->client |= strcmp(a, "attach") == 0;
             if (!out->other)
                 out->dir = a;
         }

@@ -17,6 +17,8 @@ struct procinfo {
     const char *state_dir_env, *xdg_state_home, *home, *debug;
     char version[64];        /* opencode's, from its embedded program (bunid.h) */
     int hooked_slots;        /* import slots rewritten to the hooks */
+    int role;                /* enum procinfo_role */
+    const char *server_url;  /* ROLE_CLIENT: the server it attaches to (from argv) */
     /* Filled by procinfo_load (worker thread): */
     pid_t pid;
     uid_t uid;
@@ -28,6 +30,7 @@ struct procinfo {
     char tmux_socket[4096];
     char state_dir[4096];
     char name[128];                  /* record file name */
+    char listen[64];                 /* ROLE_SERVER: "HOST:PORT" it listens on, once known */
 };
 
 /* Started as `ld-linux-x86-64.so.2 PROGRAM`, /proc/self/exe is the loader, which has put the
@@ -39,6 +42,10 @@ int procinfo_copy(struct procinfo *pi, int argc, char **argv, char **envp);
 /* Reads the identity from /proc and the environment; 0 on success. */
 int procinfo_load(struct procinfo *pi);
 
+/* What this opencode process is, for the record (`role=`) and the restore. */
+enum procinfo_role { ROLE_TUI, ROLE_RUN, ROLE_CLIENT, ROLE_SERVER };
+const char *procinfo_role_name(int role);
+
 /* Command-line options that name a session. */
 struct cli_session {
     const char *session;   /* --session/-s ID, NULL if absent */
@@ -46,9 +53,14 @@ struct cli_session {
     int fork;              /* --fork */
     int run;               /* the `run` command (else the TUI, or another command: other) */
     int other;             /* a command where --continue is not opencode's local resume (attach, ...) */
-    int server;            /* serve, web, acp: sessions worked on for clients, not the pane's */
+    int server;            /* serve, web: a server; its sessions are its clients', not the pane's */
+    int acp;               /* acp: an editor's agent over stdio (nothing for the shim to do) */
+    int client;            /* attach, or run --attach: works on a server's sessions over HTTP */
+    const char *url;       /* the client's server: attach's URL, or run's --attach value */
     const char *dir;       /* the TUI's project argument, or run's --dir; NULL: the cwd */
 };
 void procinfo_parse_cli(int argc, char **argv, struct cli_session *out);
+/* The role a parsed command line gives the process. */
+int procinfo_role(const struct cli_session *cli);
 
 #endif

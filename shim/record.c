@@ -81,8 +81,15 @@ long record_format(char *buf, size_t cap, const struct procinfo *pi, const struc
     e |= put_ll(buf, cap, &n, "argc", pi->argc);
     for (int i = 0; i < pi->argc; i++)
         e |= record_put(buf, cap, &n, "arg", pi->argv[i]);
-    e |= record_put(buf, cap, &n, "session", s->active);
-    e |= record_put(buf, cap, &n, "session_source", s->source ? s->source : "");
+    int server = pi->role == ROLE_SERVER;
+    e |= record_put(buf, cap, &n, "role", procinfo_role_name(pi->role));
+    if (pi->role == ROLE_CLIENT)
+        e |= record_put(buf, cap, &n, "server_url", pi->server_url ? pi->server_url : "");
+    if (server)
+        e |= record_put(buf, cap, &n, "listen", pi->listen);
+    /* A server's sessions are its clients': none is its own (sessions= lists what it served). */
+    e |= record_put(buf, cap, &n, "session", server ? "" : s->active);
+    e |= record_put(buf, cap, &n, "session_source", s->source && !server ? s->source : "");
     e |= record_put(buf, cap, &n, "sessions", sessions);
     e |= record_put(buf, cap, &n, "opencode_version", s->version);
     e |= record_put(buf, cap, &n, "directory", s->directory);

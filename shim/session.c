@@ -81,5 +81,5 @@ int session_apply(struct session_state *s, const struct logscan_event *ev)
             strcpy(s->directory, ev->directory);
         return session_set(s, ev->id, ev->from_db ? "db" : "log");
     }
-    return session_set(s, ev->id, "log");
+    return session_set(s, ev->id, ev->from_http ? "http" : "log");
 }

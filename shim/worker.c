@@ -115,11 +115,21 @@ static int tmux_ask(struct worker *w, const char *id, struct tmux_info *ti)
     return tmuxctl_publish(w->pi->tmux_socket, w->pi->tmux_pane, id, w->pi->env, ti);
 }
 
-/* The session changed (or the process is leaving): record first, then tmux. */
+static int is_server(const struct worker *w)
+{
+    return w->pi->role == ROLE_SERVER;
+}
+
+/* The session changed (or the process is leaving): record first, then tmux. A server's
+ * sessions are its clients': its record lists them, and nothing else learns of them. */
 static void publish(struct worker *w)
 {
     int64_t t0 = w->first_trap_ns;
     int sync_fd = -1;
+    if (is_server(w)) {
+        write_record(w);
+        return;
+    }
     childenv_publish(w->ss.active);     /* children first: the next spawn may be imminent */
     if (write_record_at(w, &sync_fd) == 0 && t0)
         dbg("record id=%s source=%s trap_to_record_us=%lld", w->ss.active, w->ss.source,
@@ -154,7 +164,7 @@ static void refresh_place(struct worker *w)
     struct tmux_info ti, again;
     if (!w->ss.active[0] || tmux_off(w) || tmux_ask(w, NULL, &ti) != 0)
         return;
-    if (strcmp(ti.window_id, w->ti.window_id) != 0) {
+    if (strcmp(ti.window_id, w->ti.window_id) != 0 && !is_server(w)) {
         dbg("tmux place now session=%s window=%s pane_index=%s", ti.session, ti.window, ti.pane_index);
         tmux_ask(w, w->ss.active, &again);
     }
@@ -265,7 +275,9 @@ static void *worker_main(void *arg)
     if (pi->tmux_socket[0] && tmux_ask(w, NULL, &ti) == 0)
         took_place(w, &ti);
 
-    if (cli.session && !cli.fork) {
+    if (is_server(w)) {
+        write_record(w);                /* a server is restored even before it served a session */
+    } else if (cli.session && !cli.fork) {
         if (session_set(&w->ss, cli.session, "argv"))
             publish(w);
         else
@@ -284,6 +296,10 @@ static void *worker_main(void *arg)
         w->turn = 0;
         w->first_trap_ns = 0;
         drain(w);
+        if (capture_listen_take(pi->listen, sizeof pi->listen)) {
+            dbg("server listens on %s", pi->listen);
+            write_record(w);
+        }
         if (w->changed)
             publish(w);
         else if (w->turn && capture_now_ns() - w->last_place_ns >= PLACE_GAP_NS)
@@ -296,7 +312,7 @@ static void *worker_main(void *arg)
             w->ex.code = code;
             w->ex.hangup = hangup;
             w->first_trap_ns = 0;
-            if (w->ss.active[0])
+            if (w->ss.active[0] || is_server(w))
                 write_record(w);
             struct sud_stats st;
             sud_get_stats(&st);

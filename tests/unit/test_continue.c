@@ -45,10 +45,25 @@ int main(void)
     CHECK(c.server && c.other);
     cli(&c, (const char *const[]){ "opencode", "--print-logs", "web", NULL });
     CHECK(c.server);
+    CHECK(procinfo_role(&c) == ROLE_SERVER);
     cli(&c, (const char *const[]){ "opencode", "acp", NULL });
-    CHECK(c.server);
+    CHECK(c.acp && !c.server);              /* an editor's agent: the shim stays out */
+    /* clients: attach URL, run --attach URL */
     cli(&c, (const char *const[]){ "opencode", "attach", "http://x", NULL });
-    CHECK(!c.server);
+    CHECK(!c.server && c.client && c.url && strcmp(c.url, "http://x") == 0);
+    CHECK(procinfo_role(&c) == ROLE_CLIENT);
+    cli(&c, (const char *const[]){ "opencode", "attach", "--dir", "/p", "http://127.0.0.1:9", "-s", "ses_a", NULL });
+    CHECK(c.client && c.url && strcmp(c.url, "http://127.0.0.1:9") == 0 && c.session && !c.dir);
+    cli(&c, (const char *const[]){ "opencode", "run", "--attach", "http://h:1", "say", "hi", NULL });
+    CHECK(c.client && c.run && c.url && strcmp(c.url, "http://h:1") == 0);
+    CHECK(procinfo_role(&c) == ROLE_CLIENT);
+    cli(&c, (const char *const[]){ "opencode", "run", "--attach=http://h:2", NULL });
+    CHECK(c.client && c.url && strcmp(c.url, "http://h:2") == 0);
+    cli(&c, (const char *const[]){ "opencode", "run", "hi", NULL });
+    CHECK(!c.client && procinfo_role(&c) == ROLE_RUN);
+    cli(&c, (const char *const[]){ "opencode", NULL });
+    CHECK(procinfo_role(&c) == ROLE_TUI);
+    CHECK(strcmp(procinfo_role_name(ROLE_CLIENT), "client") == 0 && strcmp(procinfo_role_name(ROLE_SERVER), "server") == 0);
     cli(&c, (const char *const[]){ "opencode", "run", "serve", NULL });
     CHECK(!c.server && c.run);              /* run's message, not a command */
     cli(&c, (const char *const[]){ "opencode", "serve-dir", NULL });

@@ -226,7 +226,7 @@ int ocrec_parse(const char *buf, size_t len, struct ocrec *r, const char **why)
         STR(exe) STR(cwd) STR(directory) STR(session) STR(session_source) STR(sessions)
         STR(opencode_version) STR(tmux_socket) STR(tmux_pane) STR(tmux_session) STR(tmux_window)
         STR(tmux_window_name) STR(tmux_pane_index) STR(tmux_window_layout) STR(kitty_window_id) STR(kitty_listen_on)
-        STR(state) STR(exit_how)
+        STR(state) STR(exit_how) STR(role) STR(server_url) STR(listen)
 #undef STR
         else
             free(val); /* unknown keys are ignored (later versions add keys) */
@@ -255,6 +255,9 @@ void ocrec_free(struct ocrec *r)
         free(r->argv[i]);
     free(r->argv);
     free(r->session);
+    free(r->role);
+    free(r->server_url);
+    free(r->listen);
     free(r->session_source);
     free(r->sessions);
     free(r->opencode_version);
@@ -415,4 +418,14 @@ int ocrec_supersedes(const struct ocrec *q, const struct ocrec *r)
 {
     return ocrec_same_pane(q, r) && ocrec_pane_newer(q, r) &&
            (strcmp(q->boot_id, r->boot_id) != 0 || q->started_ms >= r->updated_ms);
+}
+
+int ocrec_is_server(const struct ocrec *r)
+{
+    return r->role && strcmp(r->role, "server") == 0;
+}
+
+int ocrec_is_client(const struct ocrec *r)
+{
+    return r->role && strcmp(r->role, "client") == 0;
 }

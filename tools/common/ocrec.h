@@ -21,6 +21,9 @@ struct ocrec {
     char *tmux_socket, *tmux_pane, *tmux_session, *tmux_window, *tmux_window_name, *tmux_pane_index;
     char *tmux_window_layout;
     char *kitty_window_id, *kitty_listen_on;
+    char *role;                 /* "tui", "run", "client", "server"; NULL in older records (a TUI) */
+    char *server_url;           /* client: the server it attaches to, as given */
+    char *listen;               /* server: "HOST:PORT" it listened on ("" before it did) */
     char *state, *exit_how;     /* state: "running" or "exited" */
     int exit_code;
     int hangup;                 /* -1 when absent */
@@ -64,5 +67,9 @@ int ocrec_supersedes(const struct ocrec *q, const struct ocrec *r);
 /* 1 if both records name the same tmux pane: session name, window and pane index (the
  * server's socket is not compared). Absent fields compare as empty. */
 int ocrec_same_pane(const struct ocrec *a, const struct ocrec *b);
+/* 1 if the record is of an opencode server (serve, web): it has no session of its own. */
+int ocrec_is_server(const struct ocrec *r);
+/* 1 if the record is of a client of a server (attach, run --attach). */
+int ocrec_is_client(const struct ocrec *r);
 
 #endif

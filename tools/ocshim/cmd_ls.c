@@ -11,8 +11,9 @@
 
 static const char usage[] =
     "usage: ocshim ls [--json]\n"
-    "Lists the shim's records, newest first: pid, running/quit/gone, tmux target, directory,\n"
-    "session id and the conversation's title (opencode.db, read-only).\n";
+    "Lists the shim's records, newest first: pid, running/quit/gone, role (tui, run, client of\n"
+    "a server, server), tmux target, directory, session id and the conversation's title\n"
+    "(opencode.db, read-only). A server has no session: its address stands in the title.\n";
 
 static int newest_first(const void *a, const void *b)
 {
@@ -57,21 +58,33 @@ int cmd_ls(int argc, char **argv)
     if (json)
         sb_add(&out, "[");
     else
-        sb_printf(&out, "%-8s %-8s %-20s %-32s %-31s %s\n", "PID", "STATE", "TMUX", "DIRECTORY",
-                  "SESSION", "TITLE");
+        sb_printf(&out, "%-8s %-8s %-6s %-20s %-32s %-31s %s\n", "PID", "STATE", "ROLE", "TMUX",
+                  "DIRECTORY", "SESSION", "TITLE");
     for (int i = 0; i < recs.n; i++) {
         const struct ocrec *r = &recs.v[i];
         struct ocdb_session s = { 0 };
         int have = r->session && session_id_valid(r->session) &&
                    ocdb_session_get(&db, r->session, &s) == 1;
         const char *dir = r->directory && *r->directory ? r->directory : (r->cwd ? r->cwd : "");
-        struct strbuf t;
+        const char *role = r->role && *r->role ? r->role : "tui";
+        struct strbuf t, title;
         sb_init(&t);
+        sb_init(&title);
         target(&t, r);
+        if (ocrec_is_server(r))
+            sb_printf(&title, "server on %s", r->listen && *r->listen ? r->listen : "(not listening yet)");
+        else if (have && s.title)
+            sb_add(&title, s.title);
         if (json) {
             sb_add(&out, i ? ",\n {" : "\n {");
             sb_printf(&out, "\"pid\": %ld, \"state\": ", r->pid);
             quote_json(&out, rec_state(r));
+            sb_add(&out, ", \"role\": ");
+            quote_json(&out, role);
+            sb_add(&out, ", \"server_url\": ");
+            quote_json(&out, r->server_url ? r->server_url : "");
+            sb_add(&out, ", \"listen\": ");
+            quote_json(&out, r->listen ? r->listen : "");
             sb_add(&out, ", \"tmux_target\": ");
             quote_json(&out, strcmp(t.s, "-") ? t.s : "");
             sb_add(&out, ", \"tmux_pane\": ");
@@ -86,10 +99,11 @@ int cmd_ls(int argc, char **argv)
             quote_json(&out, r->file);
             sb_add(&out, "}");
         } else {
-            sb_printf(&out, "%-8ld %-8s %-20s %-32s %-31s %s\n", r->pid, rec_state(r), t.s, dir,
-                      r->session && *r->session ? r->session : "-", have && s.title ? s.title : "");
+            sb_printf(&out, "%-8ld %-8s %-6s %-20s %-32s %-31s %s\n", r->pid, rec_state(r), role, t.s, dir,
+                      r->session && *r->session ? r->session : "-", title.s);
         }
         sb_free(&t);
+        sb_free(&title);
         if (have)
             ocdb_session_free(&s);
     }
