@@ -6,8 +6,6 @@
 # restore brings the server back, then each client on its conversation.
 source "$(dirname "$0")/lib.sh"
 world_up 1.18.34
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-URL=http://127.0.0.1:$port
 cat >"$W/sid.sh" <<'EOF2'
 echo "SID=${OPENCODE_SESSION_ID:-none}" >"$1"
 EOF2
@@ -20,16 +18,20 @@ urllib.request.urlopen("http://127.0.0.1:%s/session" % sys.argv[1], timeout=5).r
 PY
 }
 
-srv=$(pane_run server "$W/proj" "env LD_PRELOAD=$SHIM OCSHIM_DEBUG=1 $OC serve --port $port --hostname 127.0.0.1")
-wait_until 90 up || log "the server did not answer within 90 s"
-spid=$(opencode_pid_in "$srv")
+# opencode's default port is 0: the kernel picks one, which only the server's output (and now
+# its record) tells.
+srv=$(pane_run server "$W/proj" "env LD_PRELOAD=$SHIM OCSHIM_DEBUG=1 $OC serve --hostname 127.0.0.1")
+wait_for 90 'spid=$(opencode_pid_in "$srv"); [ -n "$spid" ] && [ -n "$(rec_key "$spid" listen)" ]'
 ok "opencode serve runs in its pane (pid $spid)" test -n "$spid"
-wait_for 10 '[ "$(rec_key "$spid" listen)" = "127.0.0.1:$port" ]'
 ok "the server's record says it is a server ..." test "$(rec_key "$spid" role)" = server
-ok "... listening on 127.0.0.1:$port (from the kernel)" test "$(rec_key "$spid" listen)" = "127.0.0.1:$port"
+listen=$(rec_key "$spid" listen); port=${listen##*:}; URL=http://127.0.0.1:$port
+ok "... and where it listens, from the kernel ($listen)" \
+    sh -c "[ '${listen%:*}' = 127.0.0.1 ] && ss -Hltnp | grep -q '127.0.0.1:$port .*pid=$spid,'"
+wait_until 90 up || log "the server did not answer within 90 s"
 
+# client one in a session of its own; client two beside the server, in its window
 c1=$(pane_run one "$W/proj" "env LD_PRELOAD=$SHIM OCSHIM_DEBUG=1 $OC attach $URL")
-c2=$(pane_run two "$W/proj" "env LD_PRELOAD=$SHIM OCSHIM_DEBUG=1 $OC attach $URL")
+c2=$(split_run "$srv" "$W/proj" "env LD_PRELOAD=$SHIM OCSHIM_DEBUG=1 $OC attach $URL")
 wait_until 60 tui_ready "$c1" && wait_until 60 tui_ready "$c2" || log "an attach TUI did not start"
 p1=$(opencode_pid_in "$c1") p2=$(opencode_pid_in "$c2")
 prompt "$c1" "RUN: sh $W/sid.sh $W/sid1 :END"
@@ -97,6 +99,58 @@ ok "run --attach left a record: a client, on the session of its prompt ($s4)" \
     test -n "$s4" -a "$(rec_get "$rrec" role)/$(rec_get "$rrec" session)" = "client/$s4"
 ok "the server still serves (a second prompt)" \
     sh -c "cd '$W/proj' && timeout 120 '$OC' run --attach '$URL' 'hello again' >'$W/run5' 2>&1"
-echo "$s1 $s2 $s3" >"$W/ids"
-[ -n "${SERVER_TEST_STOP:-}" ] && finish && exit
+
+# --- the restore: tmux and every opencode process killed ------------------------------------
+R() { "$ROOT/build/ocshim-restore" -S "$W/tmux.sock" "$@"; }
+pids="$spid $(opencode_pid_in "$c1") $(opencode_pid_in "$c2")"
+tm kill-server
+kill -9 $pids 2>/dev/null
+for p in $pids; do wait_until 10 test ! -d "/proc/$p"; done
+ok "tmux and the three opencode processes are gone" test -z "$(for p in $pids; do test -d /proc/$p && echo $p; done)"
+kitty_up k1 || log "kitty did not start"
+
+# The old port taken by another program: the dry run shows the server on a new port, and its
+# clients following it.
+python3 -c 'import socket,sys,time; s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(); time.sleep(60)' "$port" &
+blocker=$!
+wait_until 5 sh -c "ss -Hltn | grep -q '127.0.0.1:$port '"
+R --dry-run --no-kitty >"$W/dry-taken.out" 2>&1
+kill $blocker; wait $blocker 2>/dev/null
+newport=$(sed -n 's/.*a server on port \([0-9]*\).*/\1/p' "$W/dry-taken.out" | head -n 1)
+ok "old port taken: the server would come back on another port, with a note" \
+    sh -c "[ -n '$newport' ] && [ '$newport' != '$port' ] && grep -q 'listened on 127.0.0.1:$port, which is taken now' '$W/dry-taken.out'"
+ok "... and both clients would attach there" \
+    test "$(grep -c "attached to http://127.0.0.1:$newport once its server answers" "$W/dry-taken.out")" = 2
+
+R --dry-run --no-kitty >"$W/dry.out" 2>&1
+ok "dry run: the server on its old port, the clients after it" \
+    sh -c "grep -q 'a server on port $port' '$W/dry.out' && [ \$(grep -c 'attached to $URL once its server answers' '$W/dry.out') = 2 ]"
+R --to "unix:$W/k1.sock" >"$W/run1.out" 2>&1; rc=$?
+sed 's/^/    /' "$W/run1.out"
+ok "the restore exits 0" test "$rc" = 0
+cmd_in() {   # the opencode command line running in a pane (below its shell script)
+    local pp pid; pp=$(tm display-message -p -t "$1" '#{pane_pid}')
+    pid=$(pgrep -P "$pp" | head -n 1)
+    [ -n "$pid" ] && tr '\0' ' ' <"/proc/$pid/cmdline"
+}
+ok "the server is back as a server, in its directory, on its port" \
+    sh -c "[ \"\$(tmux -S '$W/tmux.sock' display-message -p -t '=server:0.0' '#{pane_current_path}')\" = '$W/proj' ] &&
+           echo \"$(cmd_in '=server:0.0')\" | grep -q '$OC serve --hostname 127.0.0.1 --port $port'"
+ok "client one is back, attached to it, on its conversation" \
+    sh -c "echo \"$(cmd_in '=one:0.0')\" | grep -q '$OC attach $URL --session $s3'"
+ok "client two is back beside the server, attached, on its conversation" \
+    sh -c "echo \"$(cmd_in '=server:0.1')\" | grep -q '$OC attach $URL --session $s2'"
+ok "each TUI shows its conversation" \
+    wait_until 120 sh -c "tmux -S '$W/tmux.sock' capture-pane -p -t '=one:0.0' | grep -q 'sid3' &&
+                         tmux -S '$W/tmux.sock' capture-pane -p -t '=server:0.1' | grep -q 'sid2'"
+wait_for 20 '[ "$(pane_opt "=one:0.0")" = "$s3" ] && [ "$(pane_opt "=server:0.1")" = "$s2" ]'
+ok "the restored client panes hold their sessions again" \
+    test "$(pane_opt "=one:0.0")/$(pane_opt "=server:0.1")" = "$s3/$s2"
+ok "kitty has one tab per tmux session" test "$(kitty_tabs k1 | grep -c 'tmux -S')" = 2
+wait_for 20 'test "$(grep -l "^state=running" "$OCSHIM_STATE_DIR"/*.rec | xargs -r grep -l "^role=server" | wc -l)" -ge 2'
+before=$(tm list-panes -a -F '#{pane_id} #{pane_pid}'; kitty_tabs k1)
+R --to "unix:$W/k1.sock" >"$W/run2.out" 2>&1; rc=$?
+after=$(tm list-panes -a -F '#{pane_id} #{pane_pid}'; kitty_tabs k1)
+ok "a second run exits 0 and changes nothing" test "$rc" = 0 -a "$before" = "$after"
+[ "$rc" = 0 -a "$before" = "$after" ] || sed 's/^/    /' "$W/run2.out"
 finish

@@ -1,5 +1,6 @@
 /* plan.c - records (plus live tmux panes and opencode.db) -> one plan entry per tmux pane. */
 #include "restore.h"
+#include "cmdline.h"
 #include "quote.h"
 #include "strbuf.h"
 
@@ -72,7 +73,7 @@ static int is_quit(const struct ocrec *r)
     return r->state && strcmp(r->state, "exited") == 0 && r->hangup != 1;
 }
 
-void plan_fill_db(struct entry *e, struct ocdb *db)
+void plan_fill_db(struct entry *e, struct ocdb *db, int elsewhere)
 {
     if (!e->session_id)
         return;
@@ -86,7 +87,7 @@ void plan_fill_db(struct entry *e, struct ocdb *db)
             e->why = xstrdup("archived in opencode's database");
         }
         ocdb_session_free(&s);
-    } else if (rc == 0 && (e->state == P_RESTORE || e->state == P_QUIT)) {
+    } else if (rc == 0 && !elsewhere && (e->state == P_RESTORE || e->state == P_QUIT)) {
         e->state = P_DELETED;
         e->why = xstrdup("not in opencode's database (deleted)");
     }
@@ -135,6 +136,44 @@ static void place_displaced(struct plan *p, struct entry *e, const struct tlive 
     notes_add(notes, "record %s: %s:%s is also claimed by a newer record of a process that ran at the same "
                   "time (the panes moved); its conversation goes to a new pane %s:%d.%d",
                   e->rec->file, e->tsession, was, e->tsession, e->win, e->pane);
+}
+
+/* 1 if some record of this machine is a server that url names (its sessions are in this
+ * machine's opencode.db). */
+static int local_server(const struct ocrec_list *recs, const char *url)
+{
+    for (int i = 0; url && i < recs->n; i++)
+        if (ocrec_is_server(&recs->v[i]) && url_matches_listen(url, recs->v[i].listen))
+            return 1;
+    return 0;
+}
+
+/* One server per address: one alive there already, or a newer record to restore there. */
+static void server_duplicate(struct plan *p, int k, const struct ocrec_list *recs, const char *alive)
+{
+    struct entry *e = &p->v[k];
+    char host[256];
+    if (listen_split(e->listen, host, sizeof host) < 0)
+        return;
+    struct strbuf b;
+    sb_init(&b);
+    for (int i = 0; i < recs->n && !b.len; i++)
+        if (alive[i] && ocrec_is_server(&recs->v[i]) && recs->v[i].listen &&
+            strcmp(recs->v[i].listen, e->listen) == 0)
+            sb_printf(&b, "a server already listens on %s (pid %ld)", e->listen, recs->v[i].pid);
+    for (int k2 = 0; k2 < p->n && !b.len; k2++) {
+        const struct entry *f = &p->v[k2];
+        if (k2 != k && f->role == E_SERVER && f->state == P_RESTORE && strcmp(f->listen, e->listen) == 0 &&
+            (f->updated_ms > e->updated_ms || (f->updated_ms == e->updated_ms && k2 < k)))
+            sb_printf(&b, "the server on %s is restored in %s:%d.%d instead (newer)", e->listen, f->tsession,
+                      f->win, f->pane);
+    }
+    if (b.len) {
+        e->state = P_DUPLICATE;
+        e->why = sb_take(&b);
+    } else {
+        sb_free(&b);
+    }
 }
 
 static int cmp_entries(const void *pa, const void *pb)
@@ -232,9 +271,19 @@ void plan_build(struct plan *p, const struct ocrec_list *recs, const struct tser
             e->exe = xstrdup(r->argv[0]);
         e->updated_ms = r->updated_ms;
         e->displaced = displaced[i];
-        if (r->session && session_id_valid(r->session))
+        e->role = ocrec_is_server(r) ? E_SERVER : ocrec_is_client(r) ? E_CLIENT : E_TUI;
+        if (e->role == E_CLIENT)
+            e->url = xstrdup(r->server_url ? r->server_url : "");
+        if (e->role == E_SERVER)
+            e->listen = xstrdup(r->listen ? r->listen : "");
+        if (r->session && session_id_valid(r->session) && e->role != E_SERVER)
             e->session_id = xstrdup(r->session);
-        if (!e->session_id) {
+        if (e->role == E_CLIENT && !*e->url) {
+            e->state = P_BADID;
+            e->why = xstrdup("a client record without its server's URL");
+            continue;
+        }
+        if (!e->session_id && e->role != E_SERVER) {
             e->state = P_BADID;
             e->why = xstrdup("the record has no valid session id");
             notes_add(notes, "record %s: no valid session id, skipped", r->file);
@@ -250,13 +299,17 @@ void plan_build(struct plan *p, const struct ocrec_list *recs, const struct tser
         } else {
             e->state = P_RESTORE;
         }
-        plan_fill_db(e, db);
+        plan_fill_db(e, db, e->role == E_CLIENT && !local_server(recs, r->server_url));
     }
     /* Never the same session in two places: alive anywhere wins; else the newest pane. */
     for (int k = 0; k < p->n; k++) {
         struct entry *e = &p->v[k];
         if (e->state != P_RESTORE)
             continue;
+        if (e->role == E_SERVER) {
+            server_duplicate(p, k, recs, alive);
+            continue;
+        }
         for (int i = 0; i < n; i++) {
             const struct ocrec *r = &recs->v[i];
             if (alive[i] && r->session && strcmp(r->session, e->session_id) == 0) {
@@ -276,7 +329,7 @@ void plan_build(struct plan *p, const struct ocrec_list *recs, const struct tser
             continue;
         for (int k2 = 0; k2 < p->n; k2++) {
             struct entry *f = &p->v[k2];
-            if (k2 == k || f->state != P_RESTORE || strcmp(f->session_id, e->session_id) != 0)
+            if (k2 == k || f->state != P_RESTORE || !f->session_id || strcmp(f->session_id, e->session_id) != 0)
                 continue;
             if (f->updated_ms > e->updated_ms || (f->updated_ms == e->updated_ms && k2 < k)) {
                 struct strbuf b;
@@ -324,7 +377,7 @@ void plan_build(struct plan *p, const struct ocrec_list *recs, const struct tser
         e->session_id = cwd[0] ? ocdb_newest_root(db, cwd) : NULL;
         e->why = xstrdup(e->session_id ? "no record: newest root session of its directory (a guess)"
                                        : "no record, and no session of its directory in opencode's database");
-        plan_fill_db(e, db);
+        plan_fill_db(e, db, 0);
     }
     resurrect_guesses(p, db, notes);
     qsort(p->v, (size_t)p->n, sizeof *p->v, cmp_entries);
@@ -343,6 +396,9 @@ void plan_free(struct plan *p)
         free(e->dir);
         free(e->session_id);
         free(e->exe);
+        free(e->url);
+        free(e->listen);
+        argv_free(e->argv);
         free(e->why);
         free(e->title);
         free(e->action);

@@ -25,6 +25,8 @@ enum pstate {
     P_GUESS,      /* opencode runs in a live pane without a record: newest root session of its dir */
 };
 
+enum entry_role { E_TUI, E_CLIENT, E_SERVER };
+
 struct entry {
     char *tsession;          /* tmux session name */
     int win, pane;           /* window index, pane index */
@@ -34,6 +36,12 @@ struct entry {
     char *dir;               /* working directory to restore in */
     char *session_id;        /* may be NULL (P_BADID, or a guess that found nothing) */
     char *exe;               /* recorded opencode executable (may no longer exist) */
+    int role;                /* enum entry_role: what the pane ran */
+    char *url;               /* E_CLIENT: the server's URL it attaches to (rewritten when the server moves) */
+    char *listen;            /* E_SERVER: "HOST:PORT" it listened on, "" when unknown */
+    int port;                /* E_SERVER being restored: the port it is started on (0: its own choice) */
+    int held;                /* E_CLIENT: started after its server, restored in this run, answers */
+    char **argv;             /* what the pane runs (exe first), set by tmux_apply (cmdline.h) */
     const struct ocrec *rec; /* NULL for a guess */
     long long updated_ms;
     enum pstate state;
@@ -82,8 +90,10 @@ void plan_build(struct plan *p, const struct ocrec_list *recs, const struct tser
 void plan_free(struct plan *p);
 /* A new zeroed entry at the end of the plan. */
 struct entry *plan_add(struct plan *p);
-/* Title, last activity, deleted/archived state from opencode.db. */
-void plan_fill_db(struct entry *e, struct ocdb *db);
+/* Title, last activity, deleted/archived state from opencode.db. With elsewhere, a session
+ * missing from this machine's database is not taken for deleted (a client of another
+ * machine's server). */
+void plan_fill_db(struct entry *e, struct ocdb *db, int elsewhere);
 /* tmux-resurrect's save file: panes that ran opencode without a record (resurrect.c). */
 void resurrect_guesses(struct plan *p, struct ocdb *db, struct notes *notes);
 const char *pstate_name(enum pstate s);

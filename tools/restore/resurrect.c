@@ -150,7 +150,7 @@ void resurrect_guesses(struct plan *p, struct ocdb *db, struct notes *notes)
             e->state = P_RESTORE;
             e->why = xstrdup("no record: newest root session of its directory (a guess, from tmux-resurrect)");
         }
-        plan_fill_db(e, db);
+        plan_fill_db(e, db, 0);
     }
     free(line);
     fclose(f);

@@ -1,13 +1,19 @@
 /* tmux.c - drive tmux through argv: read live panes, create sessions/windows/panes, start opencode. */
 #include "restore.h"
+#include "cmdline.h"
 #include "quote.h"
 #include "runcmd.h"
 #include "strbuf.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -211,21 +217,29 @@ static char *resolve_exe(const struct entry *e)
 }
 
 /* The script a new pane runs: opencode with the shim preloaded, then the user's shell.
- * Everything variable arrives as positional parameters ($1 shim, $2 exe, $3 session id). */
+ * Everything variable arrives as positional parameters ($1 shim, then the command). */
 static const char PANE_SCRIPT[] =
-    "if [ -n \"$1\" ]; then LD_PRELOAD=\"$1${LD_PRELOAD:+:$LD_PRELOAD}\" \"$2\" --session \"$3\"; "
-    "else \"$2\" --session \"$3\"; fi; exec \"${SHELL:-/bin/sh}\"";
+    "s=$1; shift; if [ -n \"$s\" ]; then LD_PRELOAD=\"$s${LD_PRELOAD:+:$LD_PRELOAD}\" \"$@\"; "
+    "else \"$@\"; fi; exec \"${SHELL:-/bin/sh}\"";
 
-/* Adds the pane command to args. */
-static int push_cmd(const char **args, int k, const char *shim, const char *exe, const char *sid)
+static int argv_len(char **v)
+{
+    int n = 0;
+    while (v && v[n])
+        n++;
+    return n;
+}
+
+/* Adds the pane command to args (room for 5 + argv_len(cmd)). */
+static int push_cmd(const char **args, int k, const char *shim, char **cmd)
 {
     args[k++] = "/bin/sh";
     args[k++] = "-c";
     args[k++] = PANE_SCRIPT;
     args[k++] = "ocshim-restore";
     args[k++] = shim ? shim : "";
-    args[k++] = exe;
-    args[k++] = sid;
+    for (int i = 0; cmd && cmd[i]; i++)
+        args[k++] = cmd[i];
     return k;
 }
 
@@ -234,6 +248,22 @@ static void set_action(struct entry *e, const char *fmt, const char *arg)
     struct strbuf b;
     sb_init(&b);
     sb_printf(&b, fmt, arg);
+    free(e->action);
+    e->action = sb_take(&b);
+}
+
+/* Appends to the action a detail (printf-style). */
+__attribute__((format(printf, 2, 3))) static void add_action(struct entry *e, const char *fmt, ...)
+{
+    struct strbuf b;
+    sb_init(&b);
+    sb_add(&b, e->action ? e->action : "");
+    va_list ap;
+    va_start(ap, fmt);
+    char tail[512];
+    vsnprintf(tail, sizeof tail, fmt, ap);
+    va_end(ap);
+    sb_add(&b, tail);
     free(e->action);
     e->action = sb_take(&b);
 }
@@ -405,7 +435,7 @@ static int lead_shells(const struct entry *e, const struct tserver *s, struct tl
 
 /* Creates the pane of e (and its session/window when missing). sid/wid: existing ids or NULL. */
 static int create_pane(struct entry *e, const struct tserver *s, struct tlive *live, const char *shim,
-                       const char *exe, int dry_run, int *base)
+                       int dry_run, int *base)
 {
     const struct tpane *win = find_pane(live, e->tsession, e->win, -1);
     const struct tpane *ses = find_session(live, e->tsession);
@@ -418,7 +448,7 @@ static int create_pane(struct entry *e, const struct tserver *s, struct tlive *l
     sb_init(&out);
     sb_init(&err);
     quote_tmux_format(&dir, e->dir);
-    const char *args[40];
+    const char **args = xcalloc((size_t)argv_len(e->argv) + 24, sizeof *args);
     int k = 0, rc = 0, placeholders = 0;
     const char *what;
     if (!ses) {
@@ -457,7 +487,7 @@ static int create_pane(struct entry *e, const struct tserver *s, struct tlive *l
     args[k++] = "-P";
     args[k++] = "-F";
     args[k++] = NEWFMT;
-    k = push_cmd(args, k, shim, exe, e->session_id);
+    k = push_cmd(args, k, shim, e->argv);
     args[k] = NULL;
     if (dry_run) {
         set_action(e, "would be started (%s)", what + 8);
@@ -514,6 +544,7 @@ static int create_pane(struct entry *e, const struct tserver *s, struct tlive *l
             tmux_run(s, la, NULL, NULL);
     }
 done:
+    free(args);
     sb_free(&name);
     sb_free(&wname);
     sb_free(&dir);
@@ -537,8 +568,8 @@ static int create_session_batch(struct plan *p, int i, char **exes, char *done, 
     int n = 0, prev_win = -1, prev_pane = -1, panes_in_win = 0;
     for (int j = i; j < p->n && strcmp(p->v[j].tsession, name) == 0; j++) {
         struct entry *e = &p->v[j];
-        if (e->state != P_RESTORE || !exes[j] || done[j])
-            break;
+        if (e->state != P_RESTORE || !exes[j] || done[j] || e->held != p->v[i].held)
+            break;   /* a client held for its server is made in the next pass */
         int next_pane = n > 0 && e->win == prev_win && e->pane == prev_pane + 1;
         int next_win = n > 0 && e->win > prev_win && e->pane == 0;
         if (n > 0 && !next_pane && !next_win)
@@ -569,10 +600,11 @@ static int create_session_batch(struct plan *p, int i, char **exes, char *done, 
         ta_add(&t, "-P");
         ta_add(&t, "-F");
         ta_add(&t, NEWFMT);
-        const char *cmd[8];
-        int k = push_cmd(cmd, 0, shim, exes[j], e->session_id);
+        const char **cmd = xcalloc((size_t)argv_len(e->argv) + 6, sizeof *cmd);
+        int k = push_cmd(cmd, 0, shim, e->argv);
         for (int a = 0; a < k; a++)
             ta_add(&t, cmd[a]);
+        free(cmd);
         if (panes_in_win > 2) {
             /* tiled after each split, as pane by pane: the next split then has room (a new
              * session is 80x24; halving one pane again and again runs out of rows at 5) */
@@ -582,6 +614,8 @@ static int create_session_batch(struct plan *p, int i, char **exes, char *done, 
         prev_pane = e->pane;
         n++;
     }
+    if (n == 0)
+        return 0;
     struct strbuf out, err;
     sb_init(&out);
     sb_init(&err);
@@ -612,7 +646,7 @@ static int create_session_batch(struct plan *p, int i, char **exes, char *done, 
 
 /* Types the command into an idle shell of an existing pane. */
 static int fill_pane(struct entry *e, const struct tserver *s, const struct tpane *tp, const struct proc_table *pt,
-                     const char *shim, const char *exe, int dry_run)
+                     const char *shim, int dry_run)
 {
     e->pane_id = xstrdup(tp->pane_id);
     long oc = proc_find_below(pt, tp->pid, "opencode");
@@ -647,9 +681,11 @@ static int fill_pane(struct entry *e, const struct tserver *s, const struct tpan
         sb_free(&v);
         sb_addc(&cmd, ' ');
     }
-    quote_sh(&cmd, exe);
-    sb_add(&cmd, " --session ");
-    quote_sh(&cmd, e->session_id);
+    for (int i = 0; e->argv[i]; i++) {
+        if (i)
+            sb_addc(&cmd, ' ');
+        quote_sh(&cmd, e->argv[i]);
+    }
     int rc = 0;
     if (dry_run) {
         set_action(e, "would be started in the existing pane %s", tp->pane_id);
@@ -762,6 +798,132 @@ static void apply_layouts(const struct plan *p, const struct tserver *s, const s
     free(todo_layout);
 }
 
+/* 1 when something accepts TCP connections on host:port (a wildcard host: this machine). */
+static int tcp_answers(const char *host, int port)
+{
+    char h[256];
+    snprintf(h, sizeof h, "%s", strcmp(host, "0.0.0.0") == 0 ? "127.0.0.1"
+                                : strcmp(host, "0:0:0:0:0:0:0:0") == 0 || strcmp(host, "::") == 0 ? "::1" : host);
+    struct sockaddr_storage ss;
+    socklen_t len;
+    memset(&ss, 0, sizeof ss);
+    struct sockaddr_in *in = (struct sockaddr_in *)&ss;
+    struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&ss;
+    if (inet_pton(AF_INET, h, &in->sin_addr) == 1) {
+        in->sin_family = AF_INET;
+        in->sin_port = htons((uint16_t)port);
+        len = sizeof *in;
+    } else if (inet_pton(AF_INET6, h, &in6->sin6_addr) == 1) {
+        in6->sin6_family = AF_INET6;
+        in6->sin6_port = htons((uint16_t)port);
+        len = sizeof *in6;
+    } else {
+        return 0;
+    }
+    int fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return 0;
+    int ok = connect(fd, (struct sockaddr *)&ss, len) == 0;
+    close(fd);
+    return ok;
+}
+
+/* A restored server's port: the one it had, unless something else holds it now; then one
+ * the kernel picks (with a note: its clients follow it). 0: it never listened (its own choice). */
+static int server_port(struct entry *e, struct notes *notes)
+{
+    char host[256];
+    int port = listen_split(e->listen, host, sizeof host);
+    if (port < 0)
+        return 0;
+    if (!tcp_answers(host, port))
+        return port;
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    struct sockaddr_in in = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+    socklen_t len = sizeof in;
+    int got = 0;
+    if (fd >= 0 && bind(fd, (struct sockaddr *)&in, sizeof in) == 0 &&
+        getsockname(fd, (struct sockaddr *)&in, &len) == 0)
+        got = ntohs(in.sin_port);
+    if (fd >= 0)
+        close(fd);
+    notes_add(notes, "the server of %s:%d.%d listened on %s, which is taken now: it comes back on port %d%s",
+              e->tsession, e->win, e->pane, e->listen, got, got ? ", and its clients attach there" : "");
+    return got;
+}
+
+/* Decides what each pane runs: a server's port first (its clients' URL follows it), then the
+ * clients: attached to a server this run restores (started once it answers: held), to one
+ * that runs, or, when their server was on this machine and will not be there, as a plain TUI
+ * on the same conversation (opencode.db is this machine's). */
+static void choose_commands(struct plan *p, char **exes, struct notes *notes)
+{
+    for (int i = 0; i < p->n; i++) {
+        struct entry *e = &p->v[i];
+        if (e->state == P_RESTORE && exes[i] && e->role == E_SERVER) {
+            e->port = server_port(e, notes);
+            e->argv = cmdline_server(exes[i], e->rec->argv, e->port);
+        }
+    }
+    for (int i = 0; i < p->n; i++) {
+        struct entry *e = &p->v[i];
+        if (e->state != P_RESTORE || !exes[i] || e->argv)
+            continue;
+        if (e->role != E_CLIENT) {
+            e->argv = cmdline_tui(exes[i], e->session_id);
+            continue;
+        }
+        const struct entry *srv = NULL;
+        for (int k = 0; k < p->n && !srv; k++)
+            if (p->v[k].role == E_SERVER && url_matches_listen(e->url, p->v[k].listen) &&
+                (p->v[k].state == P_RESTORE || p->v[k].state == P_RUNNING))
+                srv = &p->v[k];
+        int was_local = 0;
+        for (int k = 0; k < p->n && !was_local; k++)
+            was_local = p->v[k].role == E_SERVER && url_matches_listen(e->url, p->v[k].listen);
+        char *url = NULL;
+        if (srv && srv->state == P_RESTORE && srv->argv) {
+            char host[256];
+            e->held = 1;
+            if (srv->port && srv->port != listen_split(srv->listen, host, sizeof host))
+                url = url_with_port(e->url, srv->port);
+        } else if (!srv && was_local) {
+            notes_add(notes, "%s:%d.%d was attached to %s, whose server does not come back: opened in a plain "
+                             "TUI on the same conversation", e->tsession, e->win, e->pane, e->url);
+            e->argv = cmdline_tui(exes[i], e->session_id);
+            continue;
+        }
+        e->argv = cmdline_client(exes[i], e->rec ? e->rec->argv : NULL, url ? url : e->url, e->session_id);
+        free(url);
+    }
+}
+
+/* Waits (at most 60 s in all) until every server this run started accepts connections. */
+static void wait_servers(struct plan *p, struct notes *notes)
+{
+    struct timespec t0;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    for (int i = 0; i < p->n; i++) {
+        struct entry *e = &p->v[i];
+        char host[256];
+        if (e->role != E_SERVER || !e->pane_id || e->error || !e->port ||
+            listen_split(e->listen, host, sizeof host) < 0)
+            continue;
+        for (;;) {
+            if (tcp_answers(host, e->port))
+                break;
+            struct timespec now, ts = { 0, 100 * 1000 * 1000 };
+            clock_gettime(CLOCK_MONOTONIC, &now);
+            if (now.tv_sec - t0.tv_sec >= 60) {
+                notes_add(notes, "the server of %s:%d.%d did not answer on port %d within 60 s; its clients "
+                                 "are started anyway", e->tsession, e->win, e->pane, e->port);
+                break;
+            }
+            nanosleep(&ts, NULL);
+        }
+    }
+}
+
 int tmux_apply(struct plan *p, const struct tserver *s, struct tlive *live, const struct proc_table *pt,
                const char *shim, int dry_run, struct notes *notes)
 {
@@ -781,23 +943,35 @@ int tmux_apply(struct plan *p, const struct tserver *s, struct tlive *live, cons
             failed++;
         }
     }
-    for (int i = 0; i < p->n; i++) {
-        struct entry *e = &p->v[i];
-        if (e->state != P_RESTORE || !exes[i] || done[i])
-            continue;
-        const struct tpane *tp = find_pane(live, e->tsession, e->win, e->pane);
-        int rc;
-        if (tp && tp->pid) {
-            rc = fill_pane(e, s, tp, pt, shim, exes[i], dry_run);
-        } else if (!dry_run && !tp && e->pane == 0 && e->win == base && !find_session(live, e->tsession) &&
-                   create_session_batch(p, i, exes, done, s, live, shim) > 0) {
-            rc = 0;
-        } else {
-            rc = create_pane(e, s, live, shim, exes[i], dry_run, &base);
+    choose_commands(p, exes, notes);
+    /* Two passes: everything but the clients of a server restored here, then (once those
+     * servers answer) those clients. */
+    for (int pass = 0; pass < 2; pass++) {
+        int any = 0;
+        for (int i = 0; i < p->n; i++) {
+            struct entry *e = &p->v[i];
+            if (e->state != P_RESTORE || !exes[i] || done[i] || e->held != pass)
+                continue;
+            if (pass == 1 && !any++ && !dry_run)
+                wait_servers(p, notes);
+            const struct tpane *tp = find_pane(live, e->tsession, e->win, e->pane);
+            int rc;
+            if (tp && tp->pid) {
+                rc = fill_pane(e, s, tp, pt, shim, dry_run);
+            } else if (!dry_run && !tp && e->pane == 0 && e->win == base && !find_session(live, e->tsession) &&
+                       create_session_batch(p, i, exes, done, s, live, shim) > 0) {
+                rc = 0;
+            } else {
+                rc = create_pane(e, s, live, shim, dry_run, &base);
+            }
+            if (rc != 0)
+                failed++;
+            else if (e->role == E_SERVER && e->port)
+                add_action(e, ", a server on port %d", e->port);
+            else if (e->held)
+                add_action(e, ", attached to %s once its server answers", e->argv[2]);
+            done[i] = 1;
         }
-        if (rc != 0)
-            failed++;
-        done[i] = 1;
     }
     if (!dry_run)
         apply_layouts(p, s, live, notes);
