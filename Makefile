@@ -81,6 +81,13 @@ $(B)/ocshim-restore: $(RESTORE_OBJ) $(COMMON_OBJ)
 $(B)/librestore.a: $(filter-out $(B)/tools/restore/main.o,$(RESTORE_OBJ))
 	rm -f $@ && ar rcs $@ $^
 
+# ocshim's opencode plugin, one file, carried by the ocshim tool (`ocshim init opencode`).
+$(B)/tools/plugin_js.h: tools/plugin/ocshim-session-env.js
+	@mkdir -p $(@D)
+	sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/"/' -e 's/$$/\\n"/' $< >$@
+$(B)/tools/ocshim/cmd_init.o: $(B)/tools/plugin_js.h
+$(B)/tools/ocshim/cmd_init.o: TOOLFLAGS += -I$(B)/tools
+
 $(B)/ocshim: $(OCSHIM_OBJ) $(COMMON_OBJ) $(SHARED_OBJ)
 	$(CC) $(CFLAGS) -o $@ $^ -lsqlite3
 

@@ -46,6 +46,35 @@ size_t childenv_read(char *out)
     return 0;
 }
 
+static int server;
+static const char *server_inherited;
+
+void childenv_set_server(const char *inherited)
+{
+    server_inherited = inherited;
+    server = 1;
+}
+
+int childenv_server(const char **inherited)
+{
+    *inherited = server_inherited;
+    return server;
+}
+
+char **childenv_build_server(char *const envp[], const char *stale, char **out, size_t cap)
+{
+    size_t o = 0;
+    for (size_t i = 0; envp && envp[i]; i++) {
+        if (stale && strcmp(envp[i], stale) == 0)
+            continue;
+        if (o + 1 >= cap)
+            return NULL;
+        out[o++] = envp[i];
+    }
+    out[o] = NULL;
+    return out;
+}
+
 size_t childenv_count(char *const envp[])
 {
     size_t n = 0;

@@ -21,6 +21,17 @@ size_t childenv_read(char *out);
  * line (a complete "OPENCODE_SESSION_ID=..." entry) or removed when line is NULL. Returns out,
  * or NULL when cap is too small. No allocation. */
 char **childenv_build(char *const envp[], const char *line, char **out, size_t cap);
+/* A server works on its clients' sessions: none is published. What opencode itself sets
+ * (ocshim's plugin, through opencode's shell.env hook: the session whose tool runs the
+ * command) is kept; an entry equal to the one the server inherited at start (entry, or NULL)
+ * names another process's session and is removed. */
+void childenv_set_server(const char *inherited);
+/* The inherited entry when this is a server (it may be NULL), through *inherited; 1 for a
+ * server, 0 otherwise. */
+int childenv_server(const char **inherited);
+/* Builds into out (cap entries, including the final NULL) envp without entries equal to
+ * stale (NULL: a plain copy). Returns out, or NULL when cap is too small. No allocation. */
+char **childenv_build_server(char *const envp[], const char *stale, char **out, size_t cap);
 /* Number of entries of envp. */
 size_t childenv_count(char *const envp[]);
 

@@ -9,6 +9,7 @@
  * hooks. */
 #include "bunid.h"
 #include "capture.h"
+#include "childenv.h"
 #include "hooks.h"
 #include "plthook.h"
 #include "procinfo.h"
@@ -88,8 +89,14 @@ __attribute__((visibility("default"))) int ocshim_start(int argc, char **argv, c
     procinfo_parse_cli(proc->argc, proc->argv, &cli);
     proc->role = procinfo_role(&cli);
     proc->server_url = cli.url;
-    if (proc->role == ROLE_SERVER)
+    if (proc->role == ROLE_SERVER) {
         capture_set_server();
+        const char *inherited = NULL;
+        for (char **e = envp; *e && !inherited; e++)
+            if (strncmp(*e, CHILDENV_VAR "=", sizeof CHILDENV_VAR) == 0)
+                inherited = *e;
+        childenv_set_server(inherited);
+    }
     else if (proc->role == ROLE_CLIENT)
         capture_set_client();
     proc->hooked_slots = plthook_install(&main_prog, hooks_table, hooks_count);

@@ -327,7 +327,12 @@ static int hook_execve(const char *path, char *const argv[], char *const envp[])
 {
     if (ON()) {
         size_t n = childenv_count(envp);
-        if (n < 4096) {          /* the copy lives on the (vfork) stack: keep it small */
+        const char *stale;
+        if (childenv_server(&stale)) {
+            char *env[n < 4096 ? n + 1 : 1];
+            if (stale && n < 4096 && childenv_build_server(envp, stale, env, n + 1))
+                return next_execve(path, argv, env);
+        } else if (n < 4096) {   /* the copy lives on the (vfork) stack: keep it small */
             char line[CHILDENV_LINE_MAX];
             char *env[n + 2];
             size_t len = childenv_read(line);

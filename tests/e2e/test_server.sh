@@ -18,9 +18,14 @@ urllib.request.urlopen("http://127.0.0.1:%s/session" % sys.argv[1], timeout=5).r
 PY
 }
 
+# ocshim's opencode plugin, installed as the README says: commands the server runs for a client
+# get that client's session. The server also inherits a stale OPENCODE_SESSION_ID, which must
+# reach none of them.
+mkdir -p "$HOME/.config/opencode/plugin"
+"$ROOT/build/ocshim" init opencode >"$HOME/.config/opencode/plugin/ocshim-session-env.js"
 # opencode's default port is 0: the kernel picks one, which only the server's output (and now
 # its record) tells.
-srv=$(pane_run server "$W/proj" "env LD_PRELOAD=$SHIM OCSHIM_DEBUG=1 $OC serve --hostname 127.0.0.1")
+srv=$(pane_run server "$W/proj" "env LD_PRELOAD=$SHIM OCSHIM_DEBUG=1 OPENCODE_SESSION_ID=ses_stale $OC serve --hostname 127.0.0.1")
 wait_for 90 'spid=$(opencode_pid_in "$srv"); [ -n "$spid" ] && [ -n "$(rec_key "$spid" listen)" ]'
 ok "opencode serve runs in its pane (pid $spid)" test -n "$spid"
 ok "the server's record says it is a server ..." test "$(rec_key "$spid" role)" = server
@@ -52,8 +57,8 @@ ok "ocshim id --pane in client one's pane" \
 wait_for 5 'rec_key "$spid" sessions | grep -q "$s2"'
 ok "the server's record lists both sessions it served, and names none as its own" \
     sh -c "echo '$(rec_key "$spid" sessions)' | grep -q '$s1' && echo '$(rec_key "$spid" sessions)' | grep -q '$s2' && [ -z '$(rec_key "$spid" session)' ]"
-ok "a command the server runs for a client gets no OPENCODE_SESSION_ID (not known there)" \
-    sh -c "grep -qx 'SID=none' '$W/sid1' && grep -qx 'SID=none' '$W/sid2'"
+ok "a bash tool call from each client sees its own OPENCODE_SESSION_ID (the plugin)" \
+    sh -c "grep -qx 'SID=$s1' '$W/sid1' && grep -qx 'SID=$s2' '$W/sid2'"
 ocls=$("$ROOT/build/ocshim" ls 2>/dev/null)
 ok "ocshim ls shows the server as a server" sh -c "echo '$ocls' | grep -qE '^$spid +running +server .*server on 127.0.0.1:$port'"
 
@@ -97,8 +102,20 @@ s4=$(session_of "sid4")
 rrec=$(grep -l "^arg=--attach$" "$OCSHIM_STATE_DIR"/*.rec 2>/dev/null | head -n 1)
 ok "run --attach left a record: a client, on the session of its prompt ($s4)" \
     test -n "$s4" -a "$(rec_get "$rrec" role)/$(rec_get "$rrec" session)" = "client/$s4"
+ok "... and the command its server ran for it, its session (the plugin)" grep -qx "SID=$s4" "$W/sid4"
 ok "the server still serves (a second prompt)" \
     sh -c "cd '$W/proj' && timeout 120 '$OC' run --attach '$URL' 'hello again' >'$W/run5' 2>&1"
+
+# Without the plugin, a server's commands get no OPENCODE_SESSION_ID: which client's session
+# they serve cannot be told in that process, and the one the server inherited is another's.
+rm "$HOME/.config/opencode/plugin/ocshim-session-env.js"
+port2=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+(cd "$W/proj" && OPENCODE_SESSION_ID=ses_stale LD_PRELOAD=$SHIM exec "$OC" serve --port "$port2" >"$W/serve2.out" 2>&1) &
+srv2=$!
+wait_until 60 sh -c "ss -Hltn | grep -q '127.0.0.1:$port2 '"
+(cd "$W/proj" && timeout 120 "$OC" run --attach "http://127.0.0.1:$port2" "RUN: sh $W/sid.sh $W/sid6 :END" >"$W/run6" 2>&1)
+ok "without the plugin: no OPENCODE_SESSION_ID, not the server's stale one" grep -qx 'SID=none' "$W/sid6"
+kill "$srv2"; wait "$srv2" 2>/dev/null
 
 # --- the restore: tmux and every opencode process killed ------------------------------------
 R() { "$ROOT/build/ocshim-restore" -S "$W/tmux.sock" "$@"; }

@@ -82,5 +82,21 @@ int main(void)
     childenv_publish("");
     CHECK(childenv_read(line) == 0);
 
+    /* a server: opencode's own value (the plugin's) is kept, the inherited one removed */
+    {
+        char *in[] = { "A=1", "OPENCODE_SESSION_ID=ses_stale", "B=2", NULL };
+        char *plug[] = { "A=1", "OPENCODE_SESSION_ID=ses_tool", "B=2", NULL };
+        char *sv[8];
+        CHECK(childenv_build_server(in, "OPENCODE_SESSION_ID=ses_stale", sv, 8) == sv);
+        CHECK(sv[0] == in[0] && sv[1] == in[2] && sv[2] == NULL);
+        CHECK(childenv_build_server(plug, "OPENCODE_SESSION_ID=ses_stale", sv, 8) == sv);
+        CHECK(strcmp(sv[1], "OPENCODE_SESSION_ID=ses_tool") == 0 && sv[3] == NULL);
+        CHECK(childenv_build_server(plug, NULL, sv, 8) == sv && sv[3] == NULL);
+        CHECK(childenv_build_server(plug, NULL, sv, 3) == NULL);   /* too small: refused */
+        const char *st;
+        CHECK(childenv_server(&st) == 0);
+        childenv_set_server("OPENCODE_SESSION_ID=x");
+        CHECK(childenv_server(&st) == 1 && strcmp(st, "OPENCODE_SESSION_ID=x") == 0);
+    }
     UNIT_END("test_childenv");
 }

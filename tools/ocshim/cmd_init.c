@@ -1,4 +1,5 @@
-/* cmd_init.c - `ocshim init SHELL`: the lines for the shell's rc file (as direnv, zoxide do). */
+/* cmd_init.c - `ocshim init SHELL`: the lines for the shell's rc file (as direnv, zoxide do);
+ * `ocshim init opencode`: ocshim's opencode plugin (tools/plugin/ocshim-session-env.js). */
 #include "ocshim.h"
 
 #include "quote.h"
@@ -11,9 +12,19 @@
 
 static const char usage[] =
     "usage: ocshim init bash|zsh|fish [--alias]\n"
+    "       ocshim init opencode\n"
     "Prints the lines that preload the shim in every program the shell starts (it costs next\n"
     "to nothing outside opencode), or with --alias only in opencode. Add to your rc file:\n"
-    "  bash/zsh: eval \"$(ocshim init bash)\"      fish: ocshim init fish | source\n";
+    "  bash/zsh: eval \"$(ocshim init bash)\"      fish: ocshim init fish | source\n"
+    "`ocshim init opencode` prints ocshim's opencode plugin, which gives every command an\n"
+    "opencode tool runs OPENCODE_SESSION_ID (needed for `opencode serve`, which runs every\n"
+    "client's commands; the shim cannot tell them apart). Install it once:\n"
+    "  mkdir -p ~/.config/opencode/plugin &&\n"
+    "  ocshim init opencode >~/.config/opencode/plugin/ocshim-session-env.js\n";
+
+static const char plugin_js[] =
+#include "plugin_js.h"
+    ;
 
 int cmd_init(int argc, char **argv)
 {
@@ -31,7 +42,13 @@ int cmd_init(int argc, char **argv)
             die_usage("init", "unexpected argument '%s' (see ocshim init --help)", argv[i]);
     }
     if (!shell)
-        die_usage("init", "which shell? bash, zsh or fish");
+        die_usage("init", "which shell? bash, zsh or fish (or opencode, for the plugin)");
+    if (strcmp(shell, "opencode") == 0) {
+        if (alias)
+            die_usage("init", "--alias is for a shell, not for opencode");
+        fputs(plugin_js, stdout);
+        return fflush(stdout) == 0 && !ferror(stdout) ? EXIT_OK : EXIT_FAIL;
+    }
     int fish = strcmp(shell, "fish") == 0;
     if (!fish && strcmp(shell, "bash") != 0 && strcmp(shell, "zsh") != 0)
         die_usage("init", "unknown shell '%s' (bash, zsh or fish)", shell);
