@@ -7,7 +7,10 @@
 #     to the pane option;
 #  4. the shim's own cost inside opencode, counted rather than timed (section 2's wall times
 #     vary by several percent from run to run on a shared VM): syscalls trapped per run x the
-#     cost of one trap (trapbench.c), plus the worker thread's CPU time.
+#     cost of one trap (trapbench.c), plus the worker thread's CPU time;
+#  5. opencode's client/server mode: `opencode run --attach` with vs without the shim, a
+#     server answering prompts with vs without it (its CPU time, from /proc), and the latency
+#     from a client's request that names its session to the tmux option (target 100 ms).
 # usage: tests/bench/bench_shim.sh [PAIRS] [LATENCY_RUNS]   (defaults 5 and 12)
 source "$(dirname "$0")/../e2e/lib.sh"
 PAIRS=${1:-5}
@@ -93,5 +96,55 @@ if [ -n "$extra" ] && [ "$tr" != n/a ] && [ "$wc_us" != n/a ]; then
         "$(echo "($tr * $extra / 1000 + $wc_us) / ($pc * 10000)" | bc -l)" \
         "$(echo "$tr * $extra / 1000 / ($pw * 10000)" | bc -l)"
 fi
+
+echo
+echo "== 5. client/server mode: $PAIRS interleaved pairs each"
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+start_server() {   # start_server PRELOAD PORT -> pid; waits until it listens
+    (cd "$W/proj" && exec env ${1:+LD_PRELOAD=$1} "$OC" serve --port "$2" >/dev/null 2>&1) &
+    local pid=$!
+    wait_until 90 sh -c "ss -Hltn | grep -q '127.0.0.1:$2 '" || echo "server on $2 did not start" >&2
+    echo "$pid"
+}
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+attach_run() {   # attach_run PRELOAD PORT -> "wall cpu" of one `opencode run --attach`
+    local out
+    out=$( { cd "$W/proj" && TIMEFORMAT='%R %U %S'; time env ${1:+LD_PRELOAD=$1} "$OC" run --attach "http://127.0.0.1:$2" "RUN: echo bench :END" >/dev/null 2>&1; } 2>&1 )
+    echo "$out" | awk '{printf "%.3f %.3f\n", $1, $2 + $3}'
+}
+pa=$(free_port); plain_srv=$(start_server "" "$pa")
+pb=$(free_port); shim_srv=$(start_server "$SHIM" "$pb")
+attach_run "" "$pa" >/dev/null; attach_run "" "$pb" >/dev/null   # warm both servers
+: >"$W/cl_plain"; : >"$W/cl_shim"; : >"$W/sv_plain"; : >"$W/sv_shim"
+for i in $(seq "$PAIRS"); do
+    attach_run "" "$pa" >>"$W/cl_plain"           # the client, with and without the shim
+    attach_run "$SHIM" "$pa" >>"$W/cl_shim"
+    t0=$(cpu_ticks "$plain_srv"); w=$(attach_run "" "$pa" | cut -d' ' -f1)
+    echo "$w $(( $(cpu_ticks "$plain_srv") - t0 ))" >>"$W/sv_plain"
+    t0=$(cpu_ticks "$shim_srv"); w=$(attach_run "" "$pb" | cut -d' ' -f1)
+    echo "$w $(( $(cpu_ticks "$shim_srv") - t0 ))" >>"$W/sv_shim"
+done
+cw=$(cut -d' ' -f1 "$W/cl_plain" | median); cc_=$(cut -d' ' -f2 "$W/cl_plain" | median)
+sw=$(cut -d' ' -f1 "$W/cl_shim" | median); sc=$(cut -d' ' -f2 "$W/cl_shim" | median)
+printf 'opencode run --attach without shim: wall %s s, cpu %s s; with shim: wall %s s, cpu %s s (medians)\n' "$cw" "$cc_" "$sw" "$sc"
+printf 'ratio with/without (client): wall %.3f, cpu %.3f\n' "$(echo "$sw / $cw" | bc -l)" "$(echo "$sc / $cc_" | bc -l)"
+hz=$(getconf CLK_TCK)
+pw=$(cut -d' ' -f1 "$W/sv_plain" | median); pt=$(cut -d' ' -f2 "$W/sv_plain" | median)
+sw=$(cut -d' ' -f1 "$W/sv_shim" | median); st=$(cut -d' ' -f2 "$W/sv_shim" | median)
+printf 'server answering a prompt without shim: wall %s s, server cpu %s ms; with shim: wall %s s, server cpu %s ms (medians)\n' \
+    "$pw" "$((pt * 1000 / hz))" "$sw" "$((st * 1000 / hz))"
+printf 'ratio with/without (server): wall %.3f, server cpu %.3f\n' "$(echo "$sw / $pw" | bc -l)" \
+    "$(echo "($st + 0.0001) / ($pt + 0.0001)" | bc -l)"
+
+# A client in a tmux pane: its request naming the session -> the pane option.
+export OCSHIM_STATE_DIR=$W/state-clients
+for i in $(seq "$RUNS"); do
+    p=$(pane_run "c$i" "$W/proj" "env LD_PRELOAD=$SHIM OCSHIM_DEBUG=1 $OC run --attach http://127.0.0.1:$pa 'hello $i'")
+    wait_until 120 sh -c "! tmux -S $W/tmux.sock has-session -t c$i 2>/dev/null"
+done
+cat "$OCSHIM_STATE_DIR"/debug-*.log 2>/dev/null | sed -n 's/.*trap_to_tmux_us=\([0-9]*\).*/\1/p' >"$W/http_us"
+printf 'client request naming its session -> tmux option set: p50 %s us, p99 %s us (n=%s; target <= 100000 us)\n' \
+    "$(median <"$W/http_us")" "$(pct 99 <"$W/http_us")" "$(wc -l <"$W/http_us")"
+kill "$plain_srv" "$shim_srv" 2>/dev/null; wait "$plain_srv" "$shim_srv" 2>/dev/null
 PASS=1
 finish >/dev/null
