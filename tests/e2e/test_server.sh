@@ -23,6 +23,7 @@ PY
 # reach none of them.
 mkdir -p "$HOME/.config/opencode/plugin"
 "$ROOT/build/ocshim" init opencode >"$HOME/.config/opencode/plugin/ocshim-session-env.js"
+ok "ocshim doctor sees the plugin installed" sh -c "'$ROOT/build/ocshim' doctor | grep -q '^ok  *ocshim.s opencode plugin is installed'"
 # opencode's default port is 0: the kernel picks one, which only the server's output (and now
 # its record) tells.
 srv=$(pane_run server "$W/proj" "env LD_PRELOAD=$SHIM OCSHIM_DEBUG=1 OPENCODE_SESSION_ID=ses_stale $OC serve --hostname 127.0.0.1")

@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -242,6 +243,53 @@ out:
     free(found);
 }
 
+/* ocshim's opencode plugin in opencode's global plugin folders: the only source of
+ * OPENCODE_SESSION_ID in the commands an `opencode serve` runs for its clients. */
+static void check_plugin(void)
+{
+    const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
+    char base[4096];
+    if (xdg && *xdg == '/')
+        snprintf(base, sizeof base, "%s/opencode", xdg);
+    else if (home && *home == '/')
+        snprintf(base, sizeof base, "%s/.config/opencode", home);
+    else
+        return;
+    static const char *const dirs[] = { "plugin", "plugins" };
+    for (size_t d = 0; d < 2; d++) {
+        char dir[4200];
+        snprintf(dir, sizeof dir, "%s/%s", base, dirs[d]);
+        DIR *dh = opendir(dir);
+        struct dirent *de;
+        while (dh && (de = readdir(dh))) {
+            size_t n = strlen(de->d_name);
+            if (n < 4 || strcmp(de->d_name + n - 3, ".js") != 0)
+                continue;
+            char path[8400];
+            snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
+            FILE *f = fopen(path, "r");
+            char buf[4096];
+            size_t got = f ? fread(buf, 1, sizeof buf - 1, f) : 0;
+            if (f)
+                fclose(f);
+            buf[got] = '\0';
+            if (!strstr(buf, "OcshimSessionEnv"))
+                continue;
+            closedir(dh);
+            if (strcmp(buf, ocshim_plugin_js) == 0)
+                report("ok", "ocshim's opencode plugin is installed (a server's commands get OPENCODE_SESSION_ID)", NULL);
+            else
+                report("warn", "ocshim's opencode plugin is not this version's", "ocshim init opencode >'%s'", path);
+            return;
+        }
+        if (dh)
+            closedir(dh);
+    }
+    report("warn", "ocshim's opencode plugin is not installed: commands `opencode serve` runs for its clients "
+                   "get no OPENCODE_SESSION_ID",
+           "mkdir -p '%s/plugin' && ocshim init opencode >'%s/plugin/ocshim-session-env.js'", base, base);
+}
+
 int cmd_doctor(int argc, char **argv)
 {
     for (int i = 1; i < argc; i++) {
@@ -257,5 +305,6 @@ int cmd_doctor(int argc, char **argv)
     check_tmux();
     check_kitty();
     check_opencode();
+    check_plugin();
     return failed ? EXIT_FAIL : EXIT_OK;
 }

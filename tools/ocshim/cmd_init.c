@@ -22,7 +22,7 @@ static const char usage[] =
     "  mkdir -p ~/.config/opencode/plugin &&\n"
     "  ocshim init opencode >~/.config/opencode/plugin/ocshim-session-env.js\n";
 
-static const char plugin_js[] =
+const char ocshim_plugin_js[] =
 #include "plugin_js.h"
     ;
 
@@ -46,7 +46,7 @@ int cmd_init(int argc, char **argv)
     if (strcmp(shell, "opencode") == 0) {
         if (alias)
             die_usage("init", "--alias is for a shell, not for opencode");
-        fputs(plugin_js, stdout);
+        fputs(ocshim_plugin_js, stdout);
         return fflush(stdout) == 0 && !ferror(stdout) ? EXIT_OK : EXIT_FAIL;
     }
     int fish = strcmp(shell, "fish") == 0;

@@ -20,6 +20,9 @@ void die_usage(const char *cmd, const char *fmt, ...) __attribute__((format(prin
 int load_records(struct ocrec_list *recs);
 /* 1 when the record's process is alive now. */
 int rec_alive(const struct ocrec *r);
+/* ocshim's opencode plugin (tools/plugin/ocshim-session-env.js), as `ocshim init opencode`
+ * prints it. */
+extern const char ocshim_plugin_js[];
 /* "running", "quit" (exited on purpose) or "gone" (died: killed, hangup, machine down). */
 const char *rec_state(const struct ocrec *r);
 
