@@ -47,17 +47,18 @@ wait_until 30 test -s "$W/sid2"
 s1=$(session_of "sid1") s2=$(session_of "sid2")
 ok "each client's prompt made its own session on the server" test -n "$s1" -a -n "$s2" -a "$s1" != "$s2"
 wait_for 5 '[ "$(pane_opt "$c1")" = "$s1" ] && [ "$(pane_opt "$c2")" = "$s2" ]'
-ok "client pane one holds its session ($s1)" test "$(pane_opt "$c1")" = "$s1"
-ok "client pane two holds its session ($s2)" test "$(pane_opt "$c2")" = "$s2"
-ok "the server's pane holds none" test -z "$(pane_opt "$srv")"
+ok "client pane one holds its session ($s1)" test -n "$s1" -a "$(pane_opt "$c1")" = "$s1"
+ok "client pane two holds its session ($s2)" test -n "$s2" -a "$(pane_opt "$c2")" = "$s2"
+ok "the server's pane holds none" test -n "$s1" -a -z "$(pane_opt "$srv")"
 ok "client one's record: a client of $URL, on its session" \
     test "$(rec_key "$p1" role)/$(rec_key "$p1" server_url)/$(rec_key "$p1" session)" = "client/$URL/$s1"
-ok "client two's record: on its session" test "$(rec_key "$p2" session)" = "$s2"
+ok "client two's record: on its session" test -n "$s2" -a "$(rec_key "$p2" session)" = "$s2"
 ok "ocshim id --pane in client one's pane" \
-    test "$("$ROOT/build/ocshim" id --pane "$c1" -S "$W/tmux.sock" 2>/dev/null)" = "$s1"
+    test -n "$s1" -a "$("$ROOT/build/ocshim" id --pane "$c1" -S "$W/tmux.sock" 2>/dev/null)" = "$s1"
 wait_for 5 'rec_key "$spid" sessions | grep -q "$s2"'
 ok "the server's record lists both sessions it served, and names none as its own" \
-    sh -c "echo '$(rec_key "$spid" sessions)' | grep -q '$s1' && echo '$(rec_key "$spid" sessions)' | grep -q '$s2' && [ -z '$(rec_key "$spid" session)' ]"
+    sh -c "[ -n '$s1' ] && [ -n '$s2' ] && echo '$(rec_key "$spid" sessions)' | grep -q '$s1' &&
+           echo '$(rec_key "$spid" sessions)' | grep -q '$s2' && [ -z '$(rec_key "$spid" session)' ]"
 ok "a bash tool call from each client sees its own OPENCODE_SESSION_ID (the plugin)" \
     sh -c "grep -qx 'SID=$s1' '$W/sid1' && grep -qx 'SID=$s2' '$W/sid2'"
 ocls=$("$ROOT/build/ocshim" ls 2>/dev/null)
@@ -71,7 +72,7 @@ wait_until 30 test -s "$W/sid3"
 s3=$(session_of "sid3")
 wait_for 5 '[ "$(pane_opt "$c1")" = "$s3" ]'
 ok "after /new and a prompt, client one's pane follows ($s3)" test -n "$s3" -a "$(pane_opt "$c1")" = "$s3" -a "$s3" != "$s1"
-ok "... and client two's stays on its own" test "$(pane_opt "$c2")" = "$s2"
+ok "... and client two's stays on its own" test -n "$s2" -a "$(pane_opt "$c2")" = "$s2"
 
 # A pick in the session list (ctrl+x l): the pane follows before any prompt.
 tm send-keys -t "$c1" C-x; tm send-keys -t "$c1" l
@@ -83,7 +84,7 @@ for try in 1 2 3 4; do
     tm send-keys -t "$c1" C-x; tm send-keys -t "$c1" l; sleep 1
 done
 ok "a pick in client one's session list moves its pane to that session ($picked)" \
-    sh -c "[ '$picked' = '$s1' ] || [ '$picked' = '$s2' ]"
+    sh -c "[ -n '$picked' ] && { [ '$picked' = '$s1' ] || [ '$picked' = '$s2' ]; }"
 tm send-keys -t "$c1" C-x; tm send-keys -t "$c1" l; sleep 1
 for try in 1 2 3 4 5 6; do
     [ "$(pane_opt "$c1")" = "$s3" ] && break
@@ -91,7 +92,25 @@ for try in 1 2 3 4 5 6; do
     [ "$(pane_opt "$c1")" = "$s3" ] && break
     tm send-keys -t "$c1" C-x; tm send-keys -t "$c1" l; sleep 1
 done
-ok "... and back to its own ($s3)" test "$(pane_opt "$c1")" = "$s3"
+ok "... and back to its own ($s3)" test -n "$s3" -a "$(pane_opt "$c1")" = "$s3"
+
+# attach -c (the server's last session) and attach -s ID --fork (a new session) at start,
+# before any prompt; both quit with ctrl+c afterwards (not restored).
+last=$(db "select id from session where parent_id is null order by time_updated desc limit 1")
+c3=$(pane_run three "$W/proj" "env LD_PRELOAD=$SHIM $OC attach $URL -c")
+wait_for 30 '[ -n "$(pane_opt "$c3")" ]'
+ok "attach -c: the pane holds the session it continues ($last), before any prompt" \
+    test -n "$last" -a "$(pane_opt "$c3")" = "$last"
+tm send-keys -t "$c3" C-c; sleep 0.5; tm send-keys -t "$c3" C-c 2>/dev/null
+wait_until 10 sh -c "! tmux -S '$W/tmux.sock' has-session -t three 2>/dev/null"
+c4=$(pane_run four "$W/proj" "env LD_PRELOAD=$SHIM $OC attach $URL -s $s2 --fork")
+wait_for 30 'f=$(pane_opt "$c4"); [ -n "$f" ] && [ "$f" != "$s2" ]'
+f=$(pane_opt "$c4")
+ok "attach -s ID --fork: the pane holds the fork ($f), a new session in the db" \
+    sh -c "[ -n '$f' ] && [ '$f' != '$s2' ] && [ '$f' != '$s1' ] && [ '$f' != '$s3' ] &&
+           [ \"\$(sqlite3 -readonly 'file:$OC_DB?mode=ro' \"select count(*) from session where id='$f'\")\" = 1 ]"
+tm send-keys -t "$c4" C-c; sleep 0.5; tm send-keys -t "$c4" C-c 2>/dev/null
+wait_until 10 sh -c "! tmux -S '$W/tmux.sock' has-session -t four 2>/dev/null"
 
 # opencode run --attach: its record follows its session.
 (cd "$W/proj" && LD_PRELOAD=$SHIM timeout 120 "$OC" run --attach "$URL" "RUN: sh $W/sid.sh $W/sid4 :END" \
@@ -145,7 +164,7 @@ ok "dry run: the server on its old port, the clients after it" \
     sh -c "grep -q 'a server on port $port' '$W/dry.out' && [ \$(grep -c 'attached to $URL once its server answers' '$W/dry.out') = 2 ]"
 R --to "unix:$W/k1.sock" >"$W/run1.out" 2>&1; rc=$?
 sed 's/^/    /' "$W/run1.out"
-ok "the restore exits 0" test "$rc" = 0
+ok "the restore exits 0 and restored three panes" test "$rc" = 0 -a "$(grep -c '^restored ' "$W/run1.out")" = 3
 cmd_in() {   # the opencode command line running in a pane (below its shell script)
     local pp pid; pp=$(tm display-message -p -t "$1" '#{pane_pid}')
     pid=$(pgrep -P "$pp" | head -n 1)
@@ -163,12 +182,12 @@ ok "each TUI shows its conversation" \
                          tmux -S '$W/tmux.sock' capture-pane -p -t '=server:0.1' | grep -q 'sid2'"
 wait_for 20 '[ "$(pane_opt "=one:0.0")" = "$s3" ] && [ "$(pane_opt "=server:0.1")" = "$s2" ]'
 ok "the restored client panes hold their sessions again" \
-    test "$(pane_opt "=one:0.0")/$(pane_opt "=server:0.1")" = "$s3/$s2"
+    test -n "$s3$s2" -a "$(pane_opt "=one:0.0")/$(pane_opt "=server:0.1")" = "$s3/$s2"
 ok "kitty has one tab per tmux session" test "$(kitty_tabs k1 | grep -c 'tmux -S')" = 2
 wait_for 20 'test "$(grep -l "^state=running" "$OCSHIM_STATE_DIR"/*.rec | xargs -r grep -l "^role=server" | wc -l)" -ge 2'
 before=$(tm list-panes -a -F '#{pane_id} #{pane_pid}'; kitty_tabs k1)
 R --to "unix:$W/k1.sock" >"$W/run2.out" 2>&1; rc=$?
 after=$(tm list-panes -a -F '#{pane_id} #{pane_pid}'; kitty_tabs k1)
-ok "a second run exits 0 and changes nothing" test "$rc" = 0 -a "$before" = "$after"
+ok "a second run exits 0 and changes nothing" test "$rc" = 0 -a "$before" = "$after" -a -n "$(tm ls 2>/dev/null)"
 [ "$rc" = 0 -a "$before" = "$after" ] || sed 's/^/    /' "$W/run2.out"
 finish
