@@ -42,7 +42,8 @@ static int exit_code, exit_hangup;
 
 static void wake(void);
 
-static int role_client, role_server;          /* set once before the host runs on */
+int capture_client;                           /* set once before the host runs on */
+static int role_listener;
 static atomic_int listen_state;               /* 0 none, 1 being filled, 2 ready, 3 taken */
 static char listen_addr[64];
 
@@ -181,13 +182,13 @@ void capture_wal_write(const void *buf, size_t n)
 
 void capture_set_client(void)
 {
-    role_client = 1;
+    capture_client = 1;
 }
 
 void capture_http_write(const void *buf, size_t n)
 {
     char id[HTTPREQ_ID_MAX];
-    if (!role_client || !httpreq_session(buf, n < HTTPREQ_HEAD ? n : HTTPREQ_HEAD, id))
+    if (!capture_client || !httpreq_session(buf, n < HTTPREQ_HEAD ? n : HTTPREQ_HEAD, id))
         return;
     /* A request names the same session many times in a row (a prompt, then its GETs): the
      * worker drops repeats; lines cost a memcpy each. */
@@ -199,14 +200,14 @@ void capture_http_write(const void *buf, size_t n)
     capture_write(CAPTURE_DB_SLOT, line, k);
 }
 
-void capture_set_server(void)
+void capture_set_listener(void)
 {
-    role_server = 1;
+    role_listener = 1;
 }
 
-int capture_is_server(void)
+int capture_is_listener(void)
 {
-    return role_server;
+    return role_listener;
 }
 
 /* Appends the decimal v to p; returns the new end. */
@@ -225,7 +226,7 @@ static char *put_uint(char *p, unsigned v)
 void capture_listen(int fd)
 {
     int zero = 0;
-    if (!role_server || atomic_load_explicit(&listen_state, memory_order_relaxed))
+    if (!role_listener || atomic_load_explicit(&listen_state, memory_order_relaxed))
         return;
     struct sockaddr_storage ss;
     socklen_t len = sizeof ss;

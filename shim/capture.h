@@ -48,11 +48,13 @@ void capture_wal_write(const void *buf, size_t n);
  * capture_http_write looks at the head of every send() of a client process (Bun's sockets
  * go through glibc: the hooks of send and sendto) and queues "session.id=ID source=http" for a request that shows a session (httpreq.h). */
 void capture_set_client(void);
+extern int capture_client;   /* set once, before opencode runs: the hooks test it inline */
 void capture_http_write(const void *buf, size_t n);
-/* An opencode server: the address of its first listening TCP socket ("HOST:PORT"), taken from
- * the kernel (getsockname) when listen() succeeds (the listen hook). capture_listen_take copies it out once. */
-void capture_set_server(void);
-int capture_is_server(void);
+/* An opencode server (or a TUI started with --port): the address of its first listening TCP
+ * socket ("HOST:PORT"), taken from the kernel (getsockname) when listen() succeeds (the listen
+ * hook). capture_listen_take copies it out once. */
+void capture_set_listener(void);
+int capture_is_listener(void);
 void capture_listen(int fd);
 int capture_listen_take(char *out, size_t cap);
 /* Queue the bytes written to a tracked descriptor (n = what the syscall wrote). */

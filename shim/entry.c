@@ -89,8 +89,9 @@ __attribute__((visibility("default"))) int ocshim_start(int argc, char **argv, c
     procinfo_parse_cli(proc->argc, proc->argv, &cli);
     proc->role = procinfo_role(&cli);
     proc->server_url = cli.url;
+    if (proc->role == ROLE_SERVER || (proc->role == ROLE_TUI && cli.listens))
+        capture_set_listener();
     if (proc->role == ROLE_SERVER) {
-        capture_set_server();
         const char *inherited = NULL;
         for (char **e = envp; *e && !inherited; e++)
             if (strncmp(*e, CHILDENV_VAR "=", sizeof CHILDENV_VAR) == 0)

@@ -290,9 +290,9 @@ static ssize_t hook_pwrite64(int fd, const void *buf, size_t n, off_t off)
 static ssize_t hook_send(int fd, const void *buf, size_t n, int flags)
 {
     ssize_t r = next_send(fd, buf, n, flags);
-    if (ON() && r > 0) {
+    if (__builtin_expect(capture_client, 0) && ON() && r > 0) {   /* clients only */
         int saved = errno;
-        capture_http_write(buf, (size_t)r);   /* returns at once unless this is a client */
+        capture_http_write(buf, (size_t)r);
         errno = saved;
     }
     return r;
@@ -302,7 +302,7 @@ static ssize_t hook_sendto(int fd, const void *buf, size_t n, int flags, const s
                            socklen_t tolen)
 {
     ssize_t r = next_sendto(fd, buf, n, flags, to, tolen);
-    if (ON() && r > 0) {
+    if (__builtin_expect(capture_client, 0) && ON() && r > 0) {
         int saved = errno;
         capture_http_write(buf, (size_t)r);
         errno = saved;
@@ -313,7 +313,7 @@ static ssize_t hook_sendto(int fd, const void *buf, size_t n, int flags, const s
 static int hook_listen(int fd, int backlog)
 {
     int r = next_listen(fd, backlog);
-    if (ON() && r == 0 && capture_is_server()) {
+    if (ON() && r == 0 && capture_is_listener()) {
         int saved = errno;
         capture_listen(fd);
         errno = saved;

@@ -1,10 +1,11 @@
 /* httpreq.h - which session an opencode client's HTTP request shows (pure).
  *
  * `opencode attach URL` and `opencode run --attach URL` talk to an opencode server over plain
- * HTTP/1.1, written with raw syscalls that the SIGSYS handler sees. The request line names the
- * session the client works on or opens: `POST /session/ses_…/message` (a prompt),
- * `GET /session/ses_…` (the TUI opens it: a pick in the session list, -s, -c, a fork's new
- * session). Runs inside the SIGSYS handler: no allocation, no locks, no libc beyond memcmp. */
+ * HTTP/1.1, sent through glibc's send() (hooked: hooks.c). The request line names the session
+ * the client works on or opens: `POST /session/ses_…/message` (a prompt), `GET /session/ses_…`
+ * (the TUI opens it: a pick in the session list, -s, -c, a fork's new session). Runs on any
+ * opencode thread, inside a hook: no allocation, no locks, no libc beyond memcmp. An https
+ * URL (encrypted), a path prefix or an HTTP proxy's absolute-form request line is not seen. */
 #ifndef OCSHIM_HTTPREQ_H
 #define OCSHIM_HTTPREQ_H
 

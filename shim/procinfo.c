@@ -225,7 +225,11 @@ void procinfo_parse_cli(int argc, char **argv, struct cli_session *out)
             else if (i + 1 < argc)
                 out->url = argv[++i];
         } else if (takes_value(a)) {
+            out->listens |= strcmp(a, "--port") == 0 || strcmp(a, "--hostname") == 0;
             i++;
+        } else if (strncmp(a, "--port=", 7) == 0 || strncmp(a, "--hostname=", 11) == 0 ||
+                   strcmp(a, "--mdns") == 0) {
+            out->listens = 1;
         } else if (a[0] != '-') {
             int pos = npos++;
             if (pos == 1 && out->client && !out->url && !out->run) {

@@ -56,6 +56,7 @@ struct cli_session {
     int server;            /* serve, web: a server; its sessions are its clients', not the pane's */
     int acp;               /* acp: an editor's agent over stdio (nothing for the shim to do) */
     int client;            /* attach, or run --attach: works on a server's sessions over HTTP */
+    int listens;           /* --port, --hostname or --mdns: the TUI serves others too */
     const char *url;       /* the client's server: attach's URL, or run's --attach value */
     const char *dir;       /* the TUI's project argument, or run's --dir; NULL: the cwd */
 };

@@ -85,7 +85,7 @@ long record_format(char *buf, size_t cap, const struct procinfo *pi, const struc
     e |= record_put(buf, cap, &n, "role", procinfo_role_name(pi->role));
     if (pi->role == ROLE_CLIENT)
         e |= record_put(buf, cap, &n, "server_url", pi->server_url ? pi->server_url : "");
-    if (server)
+    if (server || pi->listen[0])
         e |= record_put(buf, cap, &n, "listen", pi->listen);
     /* A server's sessions are its clients': none is its own (sessions= lists what it served). */
     e |= record_put(buf, cap, &n, "session", server ? "" : s->active);

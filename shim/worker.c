@@ -40,6 +40,8 @@ struct worker {
     int turn;                /* this drain saw the active session start a turn (step=0) */
     int64_t first_trap_ns;   /* trap time of the write that changed the session */
     int64_t last_place_ns;   /* when tmux last told the pane's place (monotonic) */
+    int served_n;            /* a server: the sessions its record lists (count, newest) */
+    char served_last[LOGSCAN_ID_MAX];
 };
 
 /* A turn of the active session refreshes the pane's place and its window's layout (a split, a
@@ -127,7 +129,14 @@ static void publish(struct worker *w)
     int64_t t0 = w->first_trap_ns;
     int sync_fd = -1;
     if (is_server(w)) {
-        write_record(w);
+        /* Its clients' sessions alternate as "active": the record changes only when the list
+         * of sessions it served does. */
+        const char *newest = w->ss.nroots ? w->ss.roots[w->ss.nroots - 1] : "";
+        if (w->ss.nroots != w->served_n || strcmp(newest, w->served_last) != 0) {
+            w->served_n = w->ss.nroots;
+            snprintf(w->served_last, sizeof w->served_last, "%s", newest);
+            write_record(w);
+        }
         return;
     }
     childenv_publish(w->ss.active);     /* children first: the next spawn may be imminent */

@@ -35,9 +35,10 @@ ok "... and where it listens, from the kernel ($listen)" \
     sh -c "[ '${listen%:*}' = 127.0.0.1 ] && ss -Hltnp | grep -q '127.0.0.1:$port .*pid=$spid,'"
 wait_until 90 up || log "the server did not answer within 90 s"
 
-# client one in a session of its own; client two beside the server, in its window
+# client one in a session of its own; client two beside the server, in its window, on its
+# left (pane 0: the restore must make it in place and start it after the server, pane 1)
 c1=$(pane_run one "$W/proj" "env LD_PRELOAD=$SHIM OCSHIM_DEBUG=1 $OC attach $URL")
-c2=$(split_run "$srv" "$W/proj" "env LD_PRELOAD=$SHIM OCSHIM_DEBUG=1 $OC attach $URL")
+c2=$(tm split-window -b -d -P -F '#{pane_id}' -t "$srv" -c "$W/proj" "env LD_PRELOAD=$SHIM OCSHIM_DEBUG=1 $OC attach $URL")
 wait_until 60 tui_ready "$c1" && wait_until 60 tui_ready "$c2" || log "an attach TUI did not start"
 p1=$(opencode_pid_in "$c1") p2=$(opencode_pid_in "$c2")
 prompt "$c1" "RUN: sh $W/sid.sh $W/sid1 :END"
@@ -153,7 +154,7 @@ blocker=$!
 wait_until 5 sh -c "ss -Hltn | grep -q '127.0.0.1:$port '"
 R --dry-run --no-kitty >"$W/dry-taken.out" 2>&1
 kill $blocker; wait $blocker 2>/dev/null
-newport=$(sed -n 's/.*a server on port \([0-9]*\).*/\1/p' "$W/dry-taken.out" | head -n 1)
+newport=$(sed -n 's/.*listening on port \([0-9]*\).*/\1/p' "$W/dry-taken.out" | head -n 1)
 ok "old port taken: the server would come back on another port, with a note" \
     sh -c "[ -n '$newport' ] && [ '$newport' != '$port' ] && grep -q 'listened on 127.0.0.1:$port, which is taken now' '$W/dry-taken.out'"
 ok "... and both clients would attach there" \
@@ -161,7 +162,7 @@ ok "... and both clients would attach there" \
 
 R --dry-run --no-kitty >"$W/dry.out" 2>&1
 ok "dry run: the server on its old port, the clients after it" \
-    sh -c "grep -q 'a server on port $port' '$W/dry.out' && [ \$(grep -c 'attached to $URL once its server answers' '$W/dry.out') = 2 ]"
+    sh -c "grep -q 'server:0.1 .*listening on port $port' '$W/dry.out' && [ \$(grep -c 'attached to $URL once its server answers' '$W/dry.out') = 2 ]"
 R --to "unix:$W/k1.sock" >"$W/run1.out" 2>&1; rc=$?
 sed 's/^/    /' "$W/run1.out"
 ok "the restore exits 0 and restored three panes" test "$rc" = 0 -a "$(grep -c '^restored ' "$W/run1.out")" = 3
@@ -171,18 +172,19 @@ cmd_in() {   # the opencode command line running in a pane (below its shell scri
     [ -n "$pid" ] && tr '\0' ' ' <"/proc/$pid/cmdline"
 }
 ok "the server is back as a server, in its directory, on its port" \
-    sh -c "[ \"\$(tmux -S '$W/tmux.sock' display-message -p -t '=server:0.0' '#{pane_current_path}')\" = '$W/proj' ] &&
-           echo \"$(cmd_in '=server:0.0')\" | grep -q '$OC serve --hostname 127.0.0.1 --port $port'"
+    sh -c "[ \"\$(tmux -S '$W/tmux.sock' display-message -p -t '=server:0.1' '#{pane_current_path}')\" = '$W/proj' ] &&
+           echo \"$(cmd_in '=server:0.1')\" | grep -q '$OC serve --hostname 127.0.0.1 --port $port'"
 ok "client one is back, attached to it, on its conversation" \
     sh -c "echo \"$(cmd_in '=one:0.0')\" | grep -q '$OC attach $URL --session $s3'"
-ok "client two is back beside the server, attached, on its conversation" \
-    sh -c "echo \"$(cmd_in '=server:0.1')\" | grep -q '$OC attach $URL --session $s2'"
+ok "client two is back left of the server, attached, on its conversation; no stray pane" \
+    sh -c "echo \"$(cmd_in '=server:0.0')\" | grep -q '$OC attach $URL --session $s2' &&
+           [ \$(tmux -S '$W/tmux.sock' list-panes -t '=server' | wc -l) = 2 ]"
 ok "each TUI shows its conversation" \
     wait_until 120 sh -c "tmux -S '$W/tmux.sock' capture-pane -p -t '=one:0.0' | grep -q 'sid3' &&
-                         tmux -S '$W/tmux.sock' capture-pane -p -t '=server:0.1' | grep -q 'sid2'"
-wait_for 20 '[ "$(pane_opt "=one:0.0")" = "$s3" ] && [ "$(pane_opt "=server:0.1")" = "$s2" ]'
+                         tmux -S '$W/tmux.sock' capture-pane -p -t '=server:0.0' | grep -q 'sid2'"
+wait_for 20 '[ "$(pane_opt "=one:0.0")" = "$s3" ] && [ "$(pane_opt "=server:0.0")" = "$s2" ]'
 ok "the restored client panes hold their sessions again" \
-    test -n "$s3$s2" -a "$(pane_opt "=one:0.0")/$(pane_opt "=server:0.1")" = "$s3/$s2"
+    test -n "$s3$s2" -a "$(pane_opt "=one:0.0")/$(pane_opt "=server:0.0")" = "$s3/$s2"
 ok "kitty has one tab per tmux session" test "$(kitty_tabs k1 | grep -c 'tmux -S')" = 2
 wait_for 20 'test "$(grep -l "^state=running" "$OCSHIM_STATE_DIR"/*.rec | xargs -r grep -l "^role=server" | wc -l)" -ge 2'
 before=$(tm list-panes -a -F '#{pane_id} #{pane_pid}'; kitty_tabs k1)

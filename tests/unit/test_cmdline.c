@@ -21,7 +21,12 @@ static char *join(char **v)
 
 int main(void)
 {
-    CHECK_STR(join(cmdline_tui("/oc", "ses_a")), "/oc --session ses_a");
+    CHECK_STR(join(cmdline_tui("/oc", NULL, "ses_a", 0)), "/oc --session ses_a");
+    /* a TUI that served others (--port): its network options come back, pinned */
+    char *t1[] = { "opencode", "--port", "0", "--hostname", "0.0.0.0", "--mdns", "-m", "x", "proj", NULL };
+    CHECK_STR(join(cmdline_tui("/oc", t1, "ses_a", 4096)),
+              "/oc --hostname 0.0.0.0 --mdns --port 4096 --session ses_a");
+    CHECK_STR(join(cmdline_tui("/oc", t1, "ses_a", 0)), "/oc --session ses_a");
 
     /* clients: attach's own options stay, those that pick a session go */
     char *a1[] = { "opencode", "attach", "http://127.0.0.1:4096", "-s", "ses_old", "--fork", NULL };
@@ -44,6 +49,10 @@ int main(void)
     CHECK_STR(join(cmdline_server("/oc", s2, 39001)), "/oc serve --hostname 0.0.0.0 --port 39001");
     char *s3[] = { "opencode", "--print-logs", "web", "--port", NULL };
     CHECK_STR(join(cmdline_server("/oc", s3, 7)), "/oc --print-logs web --port 7");
+    char *s4[] = { "opencode", "serve", "--port", "5555", NULL };
+    CHECK_STR(join(cmdline_server("/oc", s4, 0)), "/oc serve --port 5555");   /* never listened: as it was */
+    char *s5[] = { "opencode", "serve", "--", "--port", "5", NULL };
+    CHECK_STR(join(cmdline_server("/oc", s5, 9)), "/oc serve --port 9 -- --port 5");
 
     /* listen addresses as the shim records them */
     char h[64];
@@ -62,8 +71,23 @@ int main(void)
     CHECK(url_matches_listen("http://127.0.0.1:4096", "0.0.0.0:4096"));
     CHECK(url_matches_listen("http://[::1]:4096", "[0:0:0:0:0:0:0:1]:4096"));
     CHECK(url_matches_listen("http://u:p@localhost:4096", "127.0.0.1:4096"));
-    CHECK(url_matches_listen("http://box.lan:4096", "0.0.0.0:4096"));      /* any address: yes */
+    CHECK(!url_matches_listen("http://box.lan:4096", "0.0.0.0:4096"));     /* maybe another machine: no */
     CHECK(!url_matches_listen("http://box.lan:4096", "127.0.0.1:4096"));   /* another machine */
+    CHECK(url_matches_listen("http://box.lan:4096", "box.lan:4096"));
+    CHECK(url_matches_listen("HTTP://LOCALHOST:4096", "127.0.0.1:4096"));
+    CHECK(url_matches_listen("https://localhost", "127.0.0.1:443"));
+    CHECK(url_matches_listen("localhost:4096", "127.0.0.1:4096"));          /* no scheme */
+    CHECK(!url_matches_listen("http://a@b@box.lan:4096", "127.0.0.1:4096")); /* the last '@' */
+    CHECK(!url_matches_listen("http://[::1]x:4096", "[0:0:0:0:0:0:0:1]:4096"));
+    CHECK(url_matches_listen("localhost:4096/?u=http://x:1", "127.0.0.1:4096")); /* "://" in a query */
+
+    /* two servers that cannot both listen */
+    CHECK(listen_clash("0.0.0.0:4096", "127.0.0.1:4096"));
+    CHECK(listen_clash("127.0.0.1:4096", "127.0.0.1:4096"));
+    CHECK(listen_clash("127.0.0.1:4096", "[0:0:0:0:0:0:0:1]:4096"));
+    CHECK(!listen_clash("10.0.0.5:4096", "127.0.0.1:4096"));
+    CHECK(!listen_clash("127.0.0.1:4096", "127.0.0.1:4097"));
+    CHECK(!listen_clash("", "127.0.0.1:4097"));
     CHECK(!url_matches_listen("http://127.0.0.1:4097", "127.0.0.1:4096"));
     CHECK(url_matches_listen("http://127.0.0.1", "127.0.0.1:80"));         /* the scheme's port */
     CHECK(!url_matches_listen("http://127.0.0.1:x", "127.0.0.1:80"));
@@ -81,5 +105,8 @@ int main(void)
     CHECK_STR(u, "https://u:p@[::1]:2");
     free(u);
     CHECK(url_with_port("http://", 1) == NULL);
+    u = url_with_port("localhost:4096", 5000);   /* no scheme: no read before the string */
+    CHECK_STR(u, "localhost:5000");
+    free(u);
     UNIT_END("test_cmdline");
 }

@@ -158,8 +158,8 @@ int ocdb_session_get(struct ocdb *d, const char *id, struct ocdb_session *s)
         return -1;
     sqlite3_stmt *st;
     const char *q = d->has_archived
-        ? "SELECT title, directory, time_updated, parent_id IS NULL, time_archived IS NOT NULL FROM session WHERE id = ?1"
-        : "SELECT title, directory, time_updated, parent_id IS NULL, 0 FROM session WHERE id = ?1";
+        ? "SELECT title, directory, time_updated, parent_id IS NULL, time_archived IS NOT NULL, parent_id FROM session WHERE id = ?1"
+        : "SELECT title, directory, time_updated, parent_id IS NULL, 0, parent_id FROM session WHERE id = ?1";
     if (sqlite3_prepare_v2((sqlite3 *)d->db, q, -1, &st, NULL) != SQLITE_OK)
         return -1;
     sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
@@ -170,6 +170,7 @@ int ocdb_session_get(struct ocdb *d, const char *id, struct ocdb_session *s)
         s->time_updated = sqlite3_column_int64(st, 2);
         s->is_root = sqlite3_column_int(st, 3);
         s->archived = sqlite3_column_int(st, 4);
+        s->parent_id = col_str(st, 5);
         ret = 1;
     } else {
         ret = rc == SQLITE_DONE ? 0 : -1;
@@ -182,6 +183,7 @@ void ocdb_session_free(struct ocdb_session *s)
 {
     free(s->title);
     free(s->directory);
+    free(s->parent_id);
     memset(s, 0, sizeof *s);
 }
 

@@ -14,6 +14,7 @@ struct ocdb {
 
 struct ocdb_session {
     char *title, *directory;
+    char *parent_id;         /* NULL for a root session */
     long long time_updated;  /* ms since epoch, 0 when unknown */
     int archived;
     int is_root;

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 struct av {
     char **v;
@@ -22,25 +23,48 @@ static void av_add(struct av *a, const char *s)
     a->v[a->n] = NULL;
 }
 
-char **cmdline_tui(const char *exe, const char *sid)
-{
-    struct av a = { 0 };
-    av_add(&a, exe);
-    av_add(&a, "--session");
-    av_add(&a, sid);
-    return a.v;
-}
-
 static int is(const char *a, const char *name)
 {
     return strcmp(a, name) == 0;
 }
 
-/* "--name=value" or "--name" */
+/* "--name=value" */
 static int opt_eq(const char *a, const char *name)
 {
     size_t n = strlen(name);
     return strncmp(a, name, n) == 0 && a[n] == '=';
+}
+
+char **cmdline_tui(const char *exe, char *const *rec_argv, const char *sid, int port)
+{
+    static const char *const net_value[] = { "--hostname", "--mdns-domain", "--cors", NULL };
+    struct av a = { 0 };
+    av_add(&a, exe);
+    for (int i = 1; port && rec_argv && rec_argv[0] && rec_argv[i] && !is(rec_argv[i], "--"); i++) {
+        const char *x = rec_argv[i];
+        for (int k = 0; net_value[k]; k++) {
+            if (is(x, net_value[k]) && rec_argv[i + 1]) {
+                av_add(&a, x);
+                av_add(&a, rec_argv[++i]);
+                break;
+            }
+            if (opt_eq(x, net_value[k])) {
+                av_add(&a, x);
+                break;
+            }
+        }
+        if (is(x, "--mdns"))
+            av_add(&a, x);
+    }
+    if (port) {
+        char p[16];
+        snprintf(p, sizeof p, "%d", port);
+        av_add(&a, "--port");
+        av_add(&a, p);
+    }
+    av_add(&a, "--session");
+    av_add(&a, sid);
+    return a.v;
 }
 
 char **cmdline_client(const char *exe, char *const *rec_argv, const char *url, const char *sid)
@@ -90,19 +114,23 @@ char **cmdline_server(const char *exe, char *const *rec_argv, int port)
     snprintf(p, sizeof p, "%d", port);
     av_add(&a, exe);
     int i = 1;
-    for (; rec_argv && rec_argv[0] && rec_argv[i]; i++) {
+    for (; rec_argv && rec_argv[0] && rec_argv[i] && !is(rec_argv[i], "--"); i++) {
         const char *x = rec_argv[i];
-        if (is(x, "--port")) {
+        if (port && is(x, "--port")) {
             if (rec_argv[i + 1])
                 i++;
             continue;
         }
-        if (opt_eq(x, "--port"))
+        if (port && opt_eq(x, "--port"))
             continue;
         av_add(&a, x);
     }
-    av_add(&a, "--port");
-    av_add(&a, p);
+    if (port) {   /* before a "--", after which nothing is an option */
+        av_add(&a, "--port");
+        av_add(&a, p);
+    }
+    for (; rec_argv && rec_argv[0] && rec_argv[i]; i++)
+        av_add(&a, rec_argv[i]);
     return a.v;
 }
 
@@ -128,21 +156,20 @@ int listen_split(const char *listen, char *host, unsigned long cap)
     return (int)port;
 }
 
-/* url's host (brackets dropped) and port (the scheme's default when absent); -1 when malformed. */
+/* url's host (brackets dropped) and port (the scheme's default when absent); -1 when malformed.
+ * *hs: where the host starts (its '[' for IPv6), *pe: where the authority ends. */
 static int url_split(const char *url, char *host, size_t cap, const char **hs, const char **pe)
 {
-    const char *p = strstr(url, "://");
+    const char *p = url, *sep = strstr(url, "://");
     int def = 80;
-    if (p) {
-        def = strncmp(url, "https", 5) == 0 ? 443 : 80;
-        p += 3;
-    } else {
-        p = url;
+    if (sep && sep < url + strcspn(url, "/?#")) {   /* a scheme, not "://" in a query */
+        def = (size_t)(sep - url) == 5 && strncasecmp(url, "https", 5) == 0 ? 443 : 80;
+        p = sep + 3;
     }
     const char *end = p + strcspn(p, "/?#");
-    const char *at = memchr(p, '@', (size_t)(end - p));   /* user:password@ */
-    if (at)
-        p = at + 1;
+    for (const char *c = p; c < end; c++)   /* user:password@, up to the last '@' */
+        if (*c == '@')
+            p = c + 1;
     const char *h = p, *he, *port = NULL;
     if (*h == '[') {
         const char *rb = memchr(h, ']', (size_t)(end - h));
@@ -152,6 +179,8 @@ static int url_split(const char *url, char *host, size_t cap, const char **hs, c
         h++;
         if (rb + 1 < end && rb[1] == ':')
             port = rb + 2;
+        else if (rb + 1 != end)
+            return -1;                         /* "[::1]x" */
     } else {
         const char *c = memchr(h, ':', (size_t)(end - h));
         he = c ? c : end;
@@ -163,7 +192,7 @@ static int url_split(const char *url, char *host, size_t cap, const char **hs, c
     memcpy(host, h, (size_t)(he - h));
     host[he - h] = '\0';
     if (hs)
-        *hs = h[-1] == '[' ? h - 1 : h;
+        *hs = h > url && h[-1] == '[' ? h - 1 : h;
     if (pe)
         *pe = end;
     if (!port)
@@ -179,11 +208,16 @@ static int url_split(const char *url, char *host, size_t cap, const char **hs, c
     return port == end || v < 1 ? -1 : (int)v;
 }
 
+static int wildcard_host(const char *h)
+{
+    return strcmp(h, "0.0.0.0") == 0 || strcmp(h, "::") == 0 || strcmp(h, "0:0:0:0:0:0:0:0") == 0;
+}
+
+/* This machine's loopback, or any address (what a server bound to the wildcard answers on). */
 static int local_host(const char *h)
 {
-    return strncmp(h, "127.", 4) == 0 || strcmp(h, "localhost") == 0 || strcmp(h, "::1") == 0 ||
-           strcmp(h, "0:0:0:0:0:0:0:1") == 0 || strcmp(h, "0.0.0.0") == 0 || strcmp(h, "::") == 0 ||
-           strcmp(h, "0:0:0:0:0:0:0:0") == 0;
+    return strncmp(h, "127.", 4) == 0 || strcasecmp(h, "localhost") == 0 || strcmp(h, "::1") == 0 ||
+           strcmp(h, "0:0:0:0:0:0:0:1") == 0 || wildcard_host(h);
 }
 
 int url_matches_listen(const char *url, const char *listen)
@@ -194,8 +228,16 @@ int url_matches_listen(const char *url, const char *listen)
     int up = url_split(url, uh, sizeof uh, NULL, NULL), lp = listen_split(listen, lh, sizeof lh);
     if (up < 0 || lp < 0 || up != lp)
         return 0;
-    return strcmp(uh, lh) == 0 || (local_host(uh) && local_host(lh)) ||
-           strcmp(lh, "0.0.0.0") == 0 || strcmp(lh, "0:0:0:0:0:0:0:0") == 0;
+    return strcasecmp(uh, lh) == 0 || (local_host(uh) && local_host(lh));
+}
+
+int listen_clash(const char *a, const char *b)
+{
+    char ha[256], hb[256];
+    int pa = listen_split(a, ha, sizeof ha), pb = listen_split(b, hb, sizeof hb);
+    if (pa < 0 || pa != pb)
+        return 0;
+    return strcmp(ha, hb) == 0 || wildcard_host(ha) || wildcard_host(hb) || (local_host(ha) && local_host(hb));
 }
 
 char *url_with_port(const char *url, int port)

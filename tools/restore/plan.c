@@ -79,6 +79,16 @@ void plan_fill_db(struct entry *e, struct ocdb *db, int elsewhere)
         return;
     struct ocdb_session s;
     int rc = ocdb_session_get(db, e->session_id, &s);
+    /* A client that opened a subagent's session (navigating into it) comes back on its root:
+     * the conversation, as a TUI's record names it. */
+    for (int depth = 0; rc == 1 && !s.is_root && s.parent_id && depth < 16; depth++) {
+        char *parent = s.parent_id;
+        s.parent_id = NULL;
+        ocdb_session_free(&s);
+        free(e->session_id);
+        e->session_id = parent;
+        rc = ocdb_session_get(db, e->session_id, &s);
+    }
     if (rc == 1) {
         e->title = s.title ? xstrdup(s.title) : NULL;
         e->last_ms = s.time_updated;
@@ -143,7 +153,7 @@ static void place_displaced(struct plan *p, struct entry *e, const struct tlive 
 static int local_server(const struct ocrec_list *recs, const char *url)
 {
     for (int i = 0; url && i < recs->n; i++)
-        if (ocrec_is_server(&recs->v[i]) && url_matches_listen(url, recs->v[i].listen))
+        if (url_matches_listen(url, recs->v[i].listen))   /* a server, or a TUI with --port */
             return 1;
     return 0;
 }
@@ -158,12 +168,11 @@ static void server_duplicate(struct plan *p, int k, const struct ocrec_list *rec
     struct strbuf b;
     sb_init(&b);
     for (int i = 0; i < recs->n && !b.len; i++)
-        if (alive[i] && ocrec_is_server(&recs->v[i]) && recs->v[i].listen &&
-            strcmp(recs->v[i].listen, e->listen) == 0)
+        if (alive[i] && recs->v[i].listen && listen_clash(recs->v[i].listen, e->listen))
             sb_printf(&b, "a server already listens on %s (pid %ld)", e->listen, recs->v[i].pid);
     for (int k2 = 0; k2 < p->n && !b.len; k2++) {
         const struct entry *f = &p->v[k2];
-        if (k2 != k && f->role == E_SERVER && f->state == P_RESTORE && strcmp(f->listen, e->listen) == 0 &&
+        if (k2 != k && f->role == E_SERVER && f->state == P_RESTORE && listen_clash(f->listen, e->listen) &&
             (f->updated_ms > e->updated_ms || (f->updated_ms == e->updated_ms && k2 < k)))
             sb_printf(&b, "the server on %s is restored in %s:%d.%d instead (newer)", e->listen, f->tsession,
                       f->win, f->pane);
@@ -274,7 +283,7 @@ void plan_build(struct plan *p, const struct ocrec_list *recs, const struct tser
         e->role = ocrec_is_server(r) ? E_SERVER : ocrec_is_client(r) ? E_CLIENT : E_TUI;
         if (e->role == E_CLIENT)
             e->url = xstrdup(r->server_url ? r->server_url : "");
-        if (e->role == E_SERVER)
+        if (e->role == E_SERVER || (r->listen && *r->listen))
             e->listen = xstrdup(r->listen ? r->listen : "");
         if (r->session && session_id_valid(r->session) && e->role != E_SERVER)
             e->session_id = xstrdup(r->session);

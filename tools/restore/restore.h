@@ -38,9 +38,11 @@ struct entry {
     char *exe;               /* recorded opencode executable (may no longer exist) */
     int role;                /* enum entry_role: what the pane ran */
     char *url;               /* E_CLIENT: the server's URL it attaches to (rewritten when the server moves) */
-    char *listen;            /* E_SERVER: "HOST:PORT" it listened on, "" when unknown */
-    int port;                /* E_SERVER being restored: the port it is started on (0: its own choice) */
+    char *listen;            /* "HOST:PORT" it listened on (a server, or a TUI started with --port); NULL: none */
+    int port;                /* a listener being restored: the port it is started on (0: its own choice) */
     int held;                /* E_CLIENT: started after its server, restored in this run, answers */
+    int waiting;             /* its pane runs a stand-in until then (tmux.c) */
+    int started;             /* this run made (or, dry, would make) its pane and started it */
     char **argv;             /* what the pane runs (exe first), set by tmux_apply (cmdline.h) */
     const struct ocrec *rec; /* NULL for a guess */
     long long updated_ms;

@@ -49,7 +49,17 @@ static int is_opencode(const char *cmd)
         if (*q == '/')
             base = q + 1;
     size_t bn = (size_t)(c + n - base);
-    return bn == 8 && strncmp(base, "opencode", 8) == 0;
+    if (bn != 8 || strncmp(base, "opencode", 8) != 0)
+        return 0;
+    /* a server, a client or a one-shot run is not a TUI to resume on a guessed session */
+    const char *arg = c + n + strspn(c + n, " ");
+    static const char *const not_tui[] = { "serve", "web", "attach", "acp", "run", NULL };
+    for (int i = 0; not_tui[i]; i++) {
+        size_t k = strlen(not_tui[i]);
+        if (strncmp(arg, not_tui[i], k) == 0 && (arg[k] == ' ' || arg[k] == '\0'))
+            return 0;
+    }
+    return 1;
 }
 
 static int has_entry(const struct plan *p, const char *sname, int win, int pane)

@@ -8,6 +8,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -243,6 +244,18 @@ static int push_cmd(const char **args, int k, const char *shim, char **cmd)
     return k;
 }
 
+/* What a pane is created with: its command, or, for a client that waits for its server, a
+ * stand-in that the second pass replaces (respawn-pane) once the server answers. The pane
+ * is made in the first pass all the same, so every pane keeps its index and batch. */
+static char *WAITING_ARGV[] = { "/bin/sh", "-c",
+                                "echo 'ocshim-restore: starting once its opencode server answers...'; exec sleep 600",
+                                NULL };
+
+static char **pane_argv(const struct entry *e)
+{
+    return e->waiting ? WAITING_ARGV : e->argv;
+}
+
 static void set_action(struct entry *e, const char *fmt, const char *arg)
 {
     struct strbuf b;
@@ -448,7 +461,7 @@ static int create_pane(struct entry *e, const struct tserver *s, struct tlive *l
     sb_init(&out);
     sb_init(&err);
     quote_tmux_format(&dir, e->dir);
-    const char **args = xcalloc((size_t)argv_len(e->argv) + 24, sizeof *args);
+    const char **args = xcalloc((size_t)argv_len(pane_argv(e)) + 24, sizeof *args);
     int k = 0, rc = 0, placeholders = 0;
     const char *what;
     if (!ses) {
@@ -487,7 +500,7 @@ static int create_pane(struct entry *e, const struct tserver *s, struct tlive *l
     args[k++] = "-P";
     args[k++] = "-F";
     args[k++] = NEWFMT;
-    k = push_cmd(args, k, shim, e->argv);
+    k = push_cmd(args, k, shim, pane_argv(e));
     args[k] = NULL;
     if (dry_run) {
         set_action(e, "would be started (%s)", what + 8);
@@ -568,8 +581,8 @@ static int create_session_batch(struct plan *p, int i, char **exes, char *done, 
     int n = 0, prev_win = -1, prev_pane = -1, panes_in_win = 0;
     for (int j = i; j < p->n && strcmp(p->v[j].tsession, name) == 0; j++) {
         struct entry *e = &p->v[j];
-        if (e->state != P_RESTORE || !exes[j] || done[j] || e->held != p->v[i].held)
-            break;   /* a client held for its server is made in the next pass */
+        if (e->state != P_RESTORE || !exes[j] || done[j])
+            break;
         int next_pane = n > 0 && e->win == prev_win && e->pane == prev_pane + 1;
         int next_win = n > 0 && e->win > prev_win && e->pane == 0;
         if (n > 0 && !next_pane && !next_win)
@@ -600,8 +613,8 @@ static int create_session_batch(struct plan *p, int i, char **exes, char *done, 
         ta_add(&t, "-P");
         ta_add(&t, "-F");
         ta_add(&t, NEWFMT);
-        const char **cmd = xcalloc((size_t)argv_len(e->argv) + 6, sizeof *cmd);
-        int k = push_cmd(cmd, 0, shim, e->argv);
+        const char **cmd = xcalloc((size_t)argv_len(pane_argv(e)) + 6, sizeof *cmd);
+        int k = push_cmd(cmd, 0, shim, pane_argv(e));
         for (int a = 0; a < k; a++)
             ta_add(&t, cmd[a]);
         free(cmd);
@@ -798,61 +811,102 @@ static void apply_layouts(const struct plan *p, const struct tserver *s, const s
     free(todo_layout);
 }
 
-/* 1 when something accepts TCP connections on host:port (a wildcard host: this machine). */
-static int tcp_answers(const char *host, int port)
+/* host:port as a socket address; a wildcard host is this machine's loopback. 0 or -1. */
+static int sock_addr(const char *host, int port, struct sockaddr_storage *ss, socklen_t *len)
 {
-    char h[256];
-    snprintf(h, sizeof h, "%s", strcmp(host, "0.0.0.0") == 0 ? "127.0.0.1"
-                                : strcmp(host, "0:0:0:0:0:0:0:0") == 0 || strcmp(host, "::") == 0 ? "::1" : host);
-    struct sockaddr_storage ss;
-    socklen_t len;
-    memset(&ss, 0, sizeof ss);
-    struct sockaddr_in *in = (struct sockaddr_in *)&ss;
-    struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&ss;
+    const char *h = strcmp(host, "0.0.0.0") == 0 ? "127.0.0.1"
+                    : strcmp(host, "0:0:0:0:0:0:0:0") == 0 || strcmp(host, "::") == 0 ? "::1" : host;
+    memset(ss, 0, sizeof *ss);
+    struct sockaddr_in *in = (struct sockaddr_in *)ss;
+    struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;
     if (inet_pton(AF_INET, h, &in->sin_addr) == 1) {
         in->sin_family = AF_INET;
         in->sin_port = htons((uint16_t)port);
-        len = sizeof *in;
+        *len = sizeof *in;
     } else if (inet_pton(AF_INET6, h, &in6->sin6_addr) == 1) {
         in6->sin6_family = AF_INET6;
         in6->sin6_port = htons((uint16_t)port);
-        len = sizeof *in6;
+        *len = sizeof *in6;
     } else {
-        return 0;
+        return -1;
     }
-    int fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    return 0;
+}
+
+/* 1 when something accepts TCP connections on host:port within 200 ms. */
+static int tcp_answers(const char *host, int port)
+{
+    struct sockaddr_storage ss;
+    socklen_t len;
+    if (sock_addr(host, port, &ss, &len) != 0)
+        return 0;
+    int fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
     if (fd < 0)
         return 0;
     int ok = connect(fd, (struct sockaddr *)&ss, len) == 0;
+    if (!ok && errno == EINPROGRESS) {
+        struct pollfd pf = { .fd = fd, .events = POLLOUT };
+        int err = 0;
+        socklen_t el = sizeof err;
+        ok = poll(&pf, 1, 200) == 1 && getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &el) == 0 && err == 0;
+    }
     close(fd);
     return ok;
 }
 
-/* A restored server's port: the one it had, unless something else holds it now; then one
- * the kernel picks (with a note: its clients follow it). 0: it never listened (its own choice). */
-static int server_port(struct entry *e, struct notes *notes)
+/* 1 when host:port can be bound now (nothing listens there). */
+static int port_free(const char *host, int port)
+{
+    struct sockaddr_storage ss;
+    socklen_t len;
+    if (sock_addr(host, port, &ss, &len) != 0)
+        return 0;
+    int fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0), one = 1;
+    if (fd < 0)
+        return 0;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);   /* as servers bind */
+    int ok = bind(fd, (struct sockaddr *)&ss, len) == 0;
+    close(fd);
+    return ok;
+}
+
+/* A restored listener's port: the one it had, unless something holds it now; then the first
+ * free one above it (the dry run finds the same), with a note: its clients follow it. 0: it
+ * never listened (its command as it was). */
+static int restore_port(struct entry *e, struct notes *notes)
 {
     char host[256];
     int port = listen_split(e->listen, host, sizeof host);
     if (port < 0)
         return 0;
-    if (!tcp_answers(host, port))
+    if (port_free(host, port))
         return port;
-    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    struct sockaddr_in in = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-    socklen_t len = sizeof in;
     int got = 0;
-    if (fd >= 0 && bind(fd, (struct sockaddr *)&in, sizeof in) == 0 &&
-        getsockname(fd, (struct sockaddr *)&in, &len) == 0)
-        got = ntohs(in.sin_port);
-    if (fd >= 0)
-        close(fd);
+    for (int p = port + 1; p <= 65535 && p <= port + 200 && !got; p++)
+        if (port_free(host, p))
+            got = p;
     notes_add(notes, "the server of %s:%d.%d listened on %s, which is taken now: it comes back on port %d%s",
               e->tsession, e->win, e->pane, e->listen, got, got ? ", and its clients attach there" : "");
     return got;
 }
 
-/* Decides what each pane runs: a server's port first (its clients' URL follows it), then the
+/* Is a server for this URL there after the restore: running, restored by this run, or
+ * another record's live process on its address (a duplicate)? */
+static const struct entry *server_for(const struct plan *p, const char *url, int *was_local)
+{
+    *was_local = 0;
+    for (int k = 0; k < p->n; k++) {
+        const struct entry *f = &p->v[k];
+        if (!f->listen || !url_matches_listen(url, f->listen))
+            continue;
+        *was_local = 1;
+        if ((f->state == P_RESTORE && f->argv) || f->state == P_RUNNING || f->state == P_DUPLICATE)
+            return f;
+    }
+    return NULL;
+}
+
+/* Decides what each pane runs: a listener's port first (its clients' URL follows it), then the
  * clients: attached to a server this run restores (started once it answers: held), to one
  * that runs, or, when their server was on this machine and will not be there, as a plain TUI
  * on the same conversation (opencode.db is this machine's). */
@@ -860,29 +914,26 @@ static void choose_commands(struct plan *p, char **exes, struct notes *notes)
 {
     for (int i = 0; i < p->n; i++) {
         struct entry *e = &p->v[i];
-        if (e->state == P_RESTORE && exes[i] && e->role == E_SERVER) {
-            e->port = server_port(e, notes);
+        if (e->state != P_RESTORE || !exes[i] || !e->listen || e->role == E_CLIENT)
+            continue;
+        e->port = restore_port(e, notes);
+        if (e->role == E_SERVER)
             e->argv = cmdline_server(exes[i], e->rec->argv, e->port);
-        }
+        else
+            e->argv = cmdline_tui(exes[i], e->rec ? e->rec->argv : NULL, e->session_id, e->port);
     }
     for (int i = 0; i < p->n; i++) {
         struct entry *e = &p->v[i];
         if (e->state != P_RESTORE || !exes[i] || e->argv)
             continue;
         if (e->role != E_CLIENT) {
-            e->argv = cmdline_tui(exes[i], e->session_id);
+            e->argv = cmdline_tui(exes[i], NULL, e->session_id, 0);
             continue;
         }
-        const struct entry *srv = NULL;
-        for (int k = 0; k < p->n && !srv; k++)
-            if (p->v[k].role == E_SERVER && url_matches_listen(e->url, p->v[k].listen) &&
-                (p->v[k].state == P_RESTORE || p->v[k].state == P_RUNNING))
-                srv = &p->v[k];
-        int was_local = 0;
-        for (int k = 0; k < p->n && !was_local; k++)
-            was_local = p->v[k].role == E_SERVER && url_matches_listen(e->url, p->v[k].listen);
+        int was_local;
+        const struct entry *srv = server_for(p, e->url, &was_local);
         char *url = NULL;
-        if (srv && srv->state == P_RESTORE && srv->argv) {
+        if (srv && srv->state == P_RESTORE) {
             char host[256];
             e->held = 1;
             if (srv->port && srv->port != listen_split(srv->listen, host, sizeof host))
@@ -890,7 +941,7 @@ static void choose_commands(struct plan *p, char **exes, struct notes *notes)
         } else if (!srv && was_local) {
             notes_add(notes, "%s:%d.%d was attached to %s, whose server does not come back: opened in a plain "
                              "TUI on the same conversation", e->tsession, e->win, e->pane, e->url);
-            e->argv = cmdline_tui(exes[i], e->session_id);
+            e->argv = cmdline_tui(exes[i], NULL, e->session_id, 0);
             continue;
         }
         e->argv = cmdline_client(exes[i], e->rec ? e->rec->argv : NULL, url ? url : e->url, e->session_id);
@@ -898,7 +949,7 @@ static void choose_commands(struct plan *p, char **exes, struct notes *notes)
     }
 }
 
-/* Waits (at most 60 s in all) until every server this run started accepts connections. */
+/* Waits (at most 60 s in all) until every listener this run started accepts connections. */
 static void wait_servers(struct plan *p, struct notes *notes)
 {
     struct timespec t0;
@@ -906,8 +957,7 @@ static void wait_servers(struct plan *p, struct notes *notes)
     for (int i = 0; i < p->n; i++) {
         struct entry *e = &p->v[i];
         char host[256];
-        if (e->role != E_SERVER || !e->pane_id || e->error || !e->port ||
-            listen_split(e->listen, host, sizeof host) < 0)
+        if (!e->started || !e->port || !e->listen || listen_split(e->listen, host, sizeof host) < 0)
             continue;
         for (;;) {
             if (tcp_answers(host, e->port))
@@ -922,6 +972,30 @@ static void wait_servers(struct plan *p, struct notes *notes)
             nanosleep(&ts, NULL);
         }
     }
+}
+
+/* A waiting client's pane gets its real command (its server answers now). */
+static int release_pane(struct entry *e, const struct tserver *s, const char *shim)
+{
+    const char **args = xcalloc((size_t)argv_len(e->argv) + 12, sizeof *args);
+    int k = 0;
+    args[k++] = "respawn-pane";
+    args[k++] = "-k";
+    args[k++] = "-t";
+    args[k++] = e->pane_id;
+    args[k++] = "-c";
+    args[k++] = e->dir;
+    k = push_cmd(args, k, shim, e->argv);
+    args[k] = NULL;
+    struct strbuf err;
+    sb_init(&err);
+    int rc = tmux_run(s, args, NULL, &err);
+    if (rc != 0)
+        set_error(e, "tmux could not start the client in its pane", err.s);
+    e->waiting = 0;
+    sb_free(&err);
+    free(args);
+    return rc;
 }
 
 int tmux_apply(struct plan *p, const struct tserver *s, struct tlive *live, const struct proc_table *pt,
@@ -944,34 +1018,60 @@ int tmux_apply(struct plan *p, const struct tserver *s, struct tlive *live, cons
         }
     }
     choose_commands(p, exes, notes);
-    /* Two passes: everything but the clients of a server restored here, then (once those
-     * servers answer) those clients. */
-    for (int pass = 0; pass < 2; pass++) {
-        int any = 0;
-        for (int i = 0; i < p->n; i++) {
-            struct entry *e = &p->v[i];
-            if (e->state != P_RESTORE || !exes[i] || done[i] || e->held != pass)
-                continue;
-            if (pass == 1 && !any++ && !dry_run)
-                wait_servers(p, notes);
-            const struct tpane *tp = find_pane(live, e->tsession, e->win, e->pane);
-            int rc;
-            if (tp && tp->pid) {
-                rc = fill_pane(e, s, tp, pt, shim, dry_run);
-            } else if (!dry_run && !tp && e->pane == 0 && e->win == base && !find_session(live, e->tsession) &&
-                       create_session_batch(p, i, exes, done, s, live, shim) > 0) {
-                rc = 0;
-            } else {
-                rc = create_pane(e, s, live, shim, dry_run, &base);
-            }
-            if (rc != 0)
-                failed++;
-            else if (e->role == E_SERVER && e->port)
-                add_action(e, ", a server on port %d", e->port);
-            else if (e->held)
-                add_action(e, ", attached to %s once its server answers", e->argv[2]);
-            done[i] = 1;
+    for (int i = 0; i < p->n; i++)
+        p->v[i].waiting = p->v[i].held;
+    /* First every pane, in place (a client that waits for its server runs a stand-in), then,
+     * once the servers this run started answer, those clients. */
+    for (int i = 0; i < p->n; i++) {
+        struct entry *e = &p->v[i];
+        if (e->state != P_RESTORE || !exes[i] || done[i])
+            continue;
+        const struct tpane *tp = find_pane(live, e->tsession, e->win, e->pane);
+        int rc;
+        if (tp && tp->pid) {
+            if (e->held)
+                continue;               /* an idle shell: typed into once the server answers */
+            rc = fill_pane(e, s, tp, pt, shim, dry_run);
+        } else if (!dry_run && !tp && e->pane == 0 && e->win == base && !find_session(live, e->tsession) &&
+                   create_session_batch(p, i, exes, done, s, live, shim) > 0) {
+            rc = 0;
+        } else {
+            rc = create_pane(e, s, live, shim, dry_run, &base);
         }
+        if (rc != 0)
+            failed++;
+        done[i] = 1;
+    }
+    for (int i = 0; i < p->n; i++) {
+        struct entry *e = &p->v[i];
+        e->started = e->state == P_RESTORE && !e->error && e->action && !strstr(e->action, "left alone") &&
+                     (strncmp(e->action, "started", 7) == 0 || strncmp(e->action, "would be", 8) == 0);
+    }
+    int waited = 0;
+    for (int i = 0; i < p->n; i++) {
+        struct entry *e = &p->v[i];
+        if (e->state != P_RESTORE || !exes[i] || !e->held || e->error)
+            continue;
+        if (!waited++ && !dry_run)
+            wait_servers(p, notes);
+        int rc = 0;
+        if (!done[i]) {                 /* an idle shell */
+            const struct tpane *tp = find_pane(live, e->tsession, e->win, e->pane);
+            rc = tp ? fill_pane(e, s, tp, pt, shim, dry_run) : -1;
+            e->started = rc == 0;
+            done[i] = 1;
+        } else if (!dry_run && e->pane_id && e->waiting) {
+            rc = release_pane(e, s, shim);
+        }
+        if (rc != 0)
+            failed++;
+        else if (e->started)
+            add_action(e, ", attached to %s once its server answers", e->argv[2]);
+    }
+    for (int i = 0; i < p->n; i++) {
+        struct entry *e = &p->v[i];
+        if (e->started && e->port)
+            add_action(e, ", listening on port %d", e->port);
     }
     if (!dry_run)
         apply_layouts(p, s, live, notes);
