@@ -69,12 +69,12 @@ $(B)/tools/%.o: tools/%.c $(COMMON_HDR) $(wildcard tools/*/*.h)
 	$(CC) $(CFLAGS) $(TOOLFLAGS) -Itools/common -Ishim -c -o $@ $<
 
 # One definition of opencode's identity, compiled into the tools too (ocshim doctor).
-SHARED_OBJ := $(B)/tools/shim/bunid.o $(B)/tools/shim/exename.o
+SHARED_OBJ := $(B)/tools/shim/bunid.o $(B)/tools/shim/exename.o $(B)/tools/shim/recname.o
 $(B)/tools/shim/%.o: shim/%.c shim/%.h
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(TOOLFLAGS) -c -o $@ $<
 
-$(B)/ocshim-restore: $(RESTORE_OBJ) $(COMMON_OBJ)
+$(B)/ocshim-restore: $(RESTORE_OBJ) $(COMMON_OBJ) $(B)/tools/shim/recname.o
 	$(CC) $(CFLAGS) -o $@ $^ -lsqlite3
 
 # The restore's parts without its main(), for the unit tests.
@@ -100,7 +100,7 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 
 $(B)/tests/%: tests/unit/%.c tests/unit/unit.h $(B)/libocshim_core.a $(B)/librestore.a $(COMMON_OBJ) | $(B)/tests
 	$(CC) $(CFLAGS) $(WARN) -pthread -Ishim -Itools/common -Itools/restore -o $@ $< \
-	    $(B)/libocshim_core.a $(B)/librestore.a $(COMMON_OBJ) -lsqlite3 -ldl
+	    $(B)/librestore.a $(COMMON_OBJ) $(B)/libocshim_core.a -lsqlite3 -ldl
 
 # Libraries the hooks' unit test dlopens, linked as opencode's native modules are (Rust's
 # default: every slot bound at load and read-only after, -z relro -z now).

@@ -1,5 +1,6 @@
 /* procinfo.c - this process's identity and command line (see procinfo.h). */
 #include "procinfo.h"
+#include "recname.h"
 
 #include <fcntl.h>
 #include <stdio.h>
@@ -153,9 +154,7 @@ int procinfo_load(struct procinfo *pi)
         return -1;
     if (w < 0 || (size_t)w >= sizeof pi->state_dir)
         return -1;
-    snprintf(pi->name, sizeof pi->name, "%d-%s-%llu.rec", (int)pi->pid, pi->boot_id,
-             pi->start_time);
-    return 0;
+    return recname_format(pi->name, sizeof pi->name, (long)pi->pid, pi->boot_id, pi->start_time, 0);
 }
 
 /* opencode's options that take a value (1.14-1.18), so their values are not taken for the

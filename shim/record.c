@@ -1,5 +1,6 @@
 /* record.c - format and atomically write the per-process record (see record.h). */
 #include "record.h"
+#include "recname.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -197,11 +198,12 @@ int record_write(int dirfd, char *name, size_t cap, int *created, const char *bu
         /* First write: never replace a record of another process, whatever its name. */
         char base[128];
         snprintf(base, sizeof base, "%s", name);
-        for (int i = 1; i < 100; i++) {
+        for (int i = 1; i <= RECNAME_CLASH_MAX + 1; i++) {
             rc = renameat2(dirfd, tmp, dirfd, name, RENAME_NOREPLACE);
-            if (rc == 0 || errno != EEXIST)
+            if (rc == 0 || errno != EEXIST || i > RECNAME_CLASH_MAX)
                 break;
-            snprintf(name, cap, "%.*s.%d.rec", (int)(strlen(base) - 4), base, i);
+            if (recname_clash(name, cap, base, i) != 0)   /* the clash name readers accept */
+                break;
         }
         if (rc == 0)
             *created = 1;

@@ -1,5 +1,6 @@
 /* ocrec.c - strict reader for the shim's record files (see ocrec.h, docs/RECORD.md). */
 #include "ocrec.h"
+#include "recname.h"
 #include "strbuf.h"
 
 #include <dirent.h>
@@ -348,9 +349,7 @@ int ocrec_load_dir(const char *dir, struct ocrec_list *out, struct notes *notes)
         close(fd);
         struct ocrec r;
         if (!why && ocrec_parse(b.s, b.len, &r, &why) == 0) {
-            char expect[128];
-            snprintf(expect, sizeof expect, "%ld-%s-%llu.rec", r.pid, r.boot_id, r.start_time);
-            if (strcmp(expect, de->d_name) != 0) {
+            if (!recname_matches(de->d_name, r.pid, r.boot_id, r.start_time)) {
                 why = "file name does not match its pid, boot_id and start_time";
                 ocrec_free(&r);
             } else if (r.uid >= 0 && (unsigned long)r.uid != (unsigned long)geteuid()) {

@@ -1,0 +1,48 @@
+/* recname.c - a record file's name, for both halves (see recname.h). */
+#include "recname.h"
+
+#include <stdio.h>
+#include <string.h>
+
+int recname_clash(char *out, size_t cap, const char *plain, int clash)
+{
+    size_t len = strlen(plain);
+    if (len < 5 || strcmp(plain + len - 4, ".rec") != 0 || clash < 1 || clash > RECNAME_CLASH_MAX)
+        return -1;
+    int n = snprintf(out, cap, "%.*s.%d.rec", (int)(len - 4), plain, clash);
+    return n > 0 && (size_t)n < cap ? 0 : -1;
+}
+
+int recname_format(char *out, size_t cap, long pid, const char *boot_id, unsigned long long start_time,
+                   int clash)
+{
+    char plain[160];
+    int n = snprintf(plain, sizeof plain, "%ld-%s-%llu.rec", pid, boot_id, start_time);
+    if (n <= 0 || (size_t)n >= sizeof plain)
+        return -1;
+    if (clash > 0)
+        return recname_clash(out, cap, plain, clash);
+    if ((size_t)n >= cap)
+        return -1;
+    memcpy(out, plain, (size_t)n + 1);
+    return 0;
+}
+
+int recname_matches(const char *name, long pid, const char *boot_id, unsigned long long start_time)
+{
+    char want[160];
+    if (recname_format(want, sizeof want, pid, boot_id, start_time, 0) != 0)
+        return 0;
+    if (strcmp(name, want) == 0)
+        return 1;
+    size_t stem = strlen(want) - 4;            /* without ".rec" */
+    if (strncmp(name, want, stem) != 0 || name[stem] != '.')
+        return 0;
+    const char *p = name + stem + 1;
+    int clash = 0;
+    if (*p < '1' || *p > '9')
+        return 0;                              /* no leading zero: one name per number */
+    while (*p >= '0' && *p <= '9' && clash <= RECNAME_CLASH_MAX)
+        clash = clash * 10 + (*p++ - '0');
+    return clash >= 1 && clash <= RECNAME_CLASH_MAX && strcmp(p, ".rec") == 0;
+}

@@ -1,0 +1,157 @@
+/* test_record_roundtrip.c - a record the shim writes (record.c) is the record the tools read
+ * (ocrec.c): every key, odd values, and the name the shim takes when its own is taken. */
+#include "ocrec.h"
+#include "recname.h"
+#include "record.h"
+#include "unit.h"
+
+#include <fcntl.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#define ODD "a\\b\nc\td\re\x01\x7f f=g \xc3\xa9 ;$(x)"
+
+static const struct ocrec *find(const struct ocrec_list *l, const char *file)
+{
+    for (int i = 0; i < l->n; i++)
+        if (strcmp(l->v[i].file, file) == 0)
+            return &l->v[i];
+    return NULL;
+}
+
+int main(void)
+{
+    /* names: one rule for both halves */
+    char nm[160];
+    CHECK(recname_format(nm, sizeof nm, 42, "0123456789abcdef0123456789abcdef", 777, 0) == 0);
+    CHECK_STR(nm, "42-0123456789abcdef0123456789abcdef-777.rec");
+    CHECK(recname_format(nm, sizeof nm, 42, "0123456789abcdef0123456789abcdef", 777, 3) == 0);
+    CHECK_STR(nm, "42-0123456789abcdef0123456789abcdef-777.3.rec");
+    CHECK(recname_matches("42-b-7.rec", 42, "b", 7));
+    CHECK(recname_matches("42-b-7.1.rec", 42, "b", 7));
+    CHECK(recname_matches("42-b-7.99.rec", 42, "b", 7));
+    CHECK(!recname_matches("42-b-7.100.rec", 42, "b", 7));
+    CHECK(!recname_matches("42-b-7.01.rec", 42, "b", 7));
+    CHECK(!recname_matches("42-b-7.0.rec", 42, "b", 7));
+    CHECK(!recname_matches("42-b-7..rec", 42, "b", 7));
+    CHECK(!recname_matches("42-b-7.1.rec.x", 42, "b", 7));
+    CHECK(!recname_matches("43-b-7.rec", 42, "b", 7));
+    CHECK(!recname_matches("42-b-70.rec", 42, "b", 7));
+    CHECK(recname_format(nm, 10, 42, "b", 7, 0) == -1);
+
+    /* a record written by the shim ... */
+    char dir[] = "/tmp/ocshim-roundtrip.XXXXXX";
+    CHECK(mkdtemp(dir) != NULL);
+    struct procinfo pi;
+    memset(&pi, 0, sizeof pi);
+    char *argv[] = { "/opt/opencode", "attach", "http://127.0.0.1:4096", ODD, "" };
+    pi.argc = 5;
+    pi.argv = argv;
+    pi.pid = 4242;
+    pi.uid = getuid();
+    strcpy(pi.boot_id, "0123456789abcdef0123456789abcdef");
+    pi.start_time = 987654;
+    pi.started_ms = 1700000000123LL;
+    strcpy(pi.exe, "/opt/open code/opencode");
+    strcpy(pi.cwd, "/tmp/dir with\nnewline");
+    strcpy(pi.tmux_socket, "/tmp/tmux-0/default");
+    pi.tmux_pane = "%7";
+    pi.kitty_window_id = "3";
+    pi.kitty_listen_on = "unix:/tmp/kitty-1";
+    pi.role = ROLE_CLIENT;
+    pi.server_url = "http://127.0.0.1:4096";
+    CHECK(recname_format(pi.name, sizeof pi.name, pi.pid, pi.boot_id, pi.start_time, 0) == 0);
+    struct session_state ss;
+    session_init(&ss);
+    session_set(&ss, "ses_dcc13d353ffe2xSLiIRPve9BBh", "http");
+    session_set(&ss, "ses_dcc13b59bffed5tooIL9Uz3ZOI", "http");
+    strcpy(ss.version, "1.18.34");
+    strcpy(ss.directory, "/srv/proj " ODD);
+    struct tmux_info ti;
+    memset(&ti, 0, sizeof ti);
+    strcpy(ti.session, "work: \xc3\xa9t\xc3\xa9 " ODD);
+    strcpy(ti.window, "2");
+    strcpy(ti.window_name, "oc\tname");
+    strcpy(ti.pane_index, "1");
+    strcpy(ti.layout, "b25f,200x50,0,0{100x50,0,0,1,99x50,101,0,2}");
+    ti.layout_ms = 1700000000500LL;
+    struct record_exit ex = { "exit", 3, 1 };
+    char buf[65536];
+    long n = record_format(buf, sizeof buf, &pi, &ss, &ti, &ex, 1700000000999LL);
+    CHECK(n > 0);
+    const char *why = NULL;
+    int dfd = record_open_dir(dir, &why);
+    CHECK(dfd >= 0);
+    /* ... whose own name is taken (a stale file of another process) */
+    int stale = openat(dfd, pi.name, O_WRONLY | O_CREAT | O_EXCL, 0600);
+    CHECK(stale >= 0 && write(stale, "junk\n", 5) == 5);
+    close(stale);
+    char name[160];
+    strcpy(name, pi.name);
+    int created = 0;
+    CHECK(record_write(dfd, name, sizeof name, &created, buf, (size_t)n, NULL) == 0 && created);
+    CHECK_STR(name, "4242-0123456789abcdef0123456789abcdef-987654.1.rec");
+
+    /* ... is the record the tools read, key for key */
+    struct ocrec_list l = { 0 };
+    struct notes notes = { 0 };
+    CHECK(ocrec_load_dir(dir, &l, &notes) == 1);
+    const struct ocrec *r = find(&l, name);
+    CHECK(r != NULL);
+    if (r) {
+        CHECK(r->pid == 4242 && r->start_time == 987654 && r->started_ms == 1700000000123LL);
+        CHECK_STR(r->boot_id, pi.boot_id);
+        CHECK(r->uid == (long)getuid());
+        CHECK_STR(r->exe, pi.exe);
+        CHECK_STR(r->cwd, pi.cwd);
+        CHECK(r->argc == 5);
+        for (int i = 0; i < 5 && r->argc == 5; i++)
+            CHECK_STR(r->argv[i], argv[i]);
+        CHECK_STR(r->role, "client");
+        CHECK_STR(r->server_url, "http://127.0.0.1:4096");
+        CHECK(r->listen == NULL);
+        CHECK_STR(r->session, "ses_dcc13b59bffed5tooIL9Uz3ZOI");
+        CHECK_STR(r->session_source, "http");
+        CHECK_STR(r->sessions, "ses_dcc13d353ffe2xSLiIRPve9BBh ses_dcc13b59bffed5tooIL9Uz3ZOI");
+        CHECK_STR(r->opencode_version, "1.18.34");
+        CHECK_STR(r->directory, ss.directory);
+        CHECK_STR(r->tmux_socket, "/tmp/tmux-0/default");
+        CHECK_STR(r->tmux_pane, "%7");
+        CHECK_STR(r->tmux_session, ti.session);
+        CHECK_STR(r->tmux_window, "2");
+        CHECK_STR(r->tmux_window_name, "oc\tname");
+        CHECK_STR(r->tmux_window_layout, ti.layout);
+        CHECK(r->tmux_layout_ms == 1700000000500LL);
+        CHECK_STR(r->tmux_pane_index, "1");
+        CHECK_STR(r->kitty_window_id, "3");
+        CHECK_STR(r->kitty_listen_on, "unix:/tmp/kitty-1");
+        CHECK(r->updated_ms == 1700000000999LL);
+        CHECK_STR(r->state, "exited");
+        CHECK_STR(r->exit_how, "exit");
+        CHECK(r->exit_code == 3 && r->hangup == 1);
+        CHECK(!ocrec_is_server(r) && ocrec_is_client(r));
+    }
+    ocrec_list_free(&l);
+
+    /* a server's record: its address, no session of its own */
+    pi.role = ROLE_SERVER;
+    pi.pid = 4343;
+    strcpy(pi.listen, "[0:0:0:0:0:0:0:1]:4096");
+    CHECK(recname_format(pi.name, sizeof pi.name, pi.pid, pi.boot_id, pi.start_time, 0) == 0);
+    struct record_exit running = { NULL, 0, 0 };
+    n = record_format(buf, sizeof buf, &pi, &ss, &ti, &running, 1700000001000LL);
+    strcpy(name, pi.name);
+    created = 0;
+    CHECK(n > 0 && record_write(dfd, name, sizeof name, &created, buf, (size_t)n, NULL) == 0);
+    CHECK(ocrec_load_dir(dir, &l, &notes) == 2);
+    r = find(&l, name);
+    CHECK(r && ocrec_is_server(r) && strcmp(r->listen, "[0:0:0:0:0:0:0:1]:4096") == 0 &&
+          strcmp(r->session, "") == 0 && strcmp(r->state, "running") == 0 && r->server_url == NULL);
+    ocrec_list_free(&l);
+    notes_free(&notes);
+    close(dfd);
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    CHECK(system(cmd) == 0);
+    UNIT_END("test_record_roundtrip");
+}
