@@ -6,6 +6,7 @@
  * auxiliary vector: no syscall, no libc call. When the
  * executable's name may be opencode's it loads libocshim-opencode.so from its own directory
  * and hands over; that library checks the binary itself (bunid.h) and does all the work. */
+#include "platform.h"
 #include "exename.h"
 
 #include <dlfcn.h>

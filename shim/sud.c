@@ -12,6 +12,7 @@
  *    natively: RIP steps back over the `syscall` instruction and this thread stays at ALLOW,
  *    disarmed for good; the shim then simply sees less;
  *  - exit_group lets the worker write the final record first. */
+#include "platform.h"
 #include "sud.h"
 
 #include "capture.h"
