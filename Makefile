@@ -1,7 +1,8 @@
 # ocshim - build, test and install.
 #   make                 build/libocshim.so and the tools
 #   make test            unit tests, symbol check, end-to-end tests (the README's test command)
-#   make install PREFIX=$HOME/.local [DESTDIR=...]
+#   make install PREFIX=$HOME/.local [DESTDIR=...] [LIBDIR=...] [BINDIR=...]
+# CC, CFLAGS, CPPFLAGS and LDFLAGS are honoured; headers are tracked (-MMD -MP).
 
 CC      ?= cc
 CFLAGS  ?= -O2 -g
@@ -11,7 +12,13 @@ BINDIR  ?= $(PREFIX)/bin
 B       := build
 
 WARN      := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wno-unused-parameter \
+             -Wmissing-prototypes -Wwrite-strings -Wformat=2 \
              -Werror=implicit-function-declaration
+# Test programs keep string literals in argv arrays and one-file helpers without headers.
+TESTWARN  := $(filter-out -Wmissing-prototypes -Wwrite-strings,$(WARN))
+DEPFLAGS  := -MMD -MP
+# Where the two halves find each other once installed (LIBDIR and BINDIR may be set apart).
+PATHS     := -DOCSHIM_LIBDIR='"$(LIBDIR)"' -DOCSHIM_BINDIR='"$(BINDIR)"' 
 SHIMFLAGS := $(WARN) -fPIC -fvisibility=hidden -fno-strict-aliasing -fno-stack-protector \
              -ftls-model=initial-exec -pthread
 TOOLFLAGS := $(WARN) -pthread
@@ -43,7 +50,7 @@ endif
 all: $(PROGS)
 
 $(B)/shim/%.o: shim/%.c $(SHIM_HDR) | $(B)/shim
-	$(CC) $(CFLAGS) $(SHIMFLAGS) -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(PATHS) $(CFLAGS) $(SHIMFLAGS) $(DEPFLAGS) -c -o $@ $<
 
 $(B)/libocshim_core.a: $(SHIM_CORE_OBJ)
 	rm -f $@ && ar rcs $@ $^
@@ -57,25 +64,25 @@ $(B)/libocshim.so: $(B)/shim/preload.o $(B)/shim/exename.o
 # Loaded only into opencode, with RTLD_NOW: every import is bound before a hook runs, so a
 # signal handler or a vfork child never enters the dynamic loader.
 $(B)/libocshim-opencode.so: $(B)/shim/entry.o $(B)/libocshim_core.a
-	$(CC) $(CFLAGS) -shared -pthread -Wl,-z,relro,-z,now -Wl,--no-undefined \
+	$(CC) $(CFLAGS) $(LDFLAGS) -shared -pthread -Wl,-z,relro,-z,now -Wl,--no-undefined \
 	    -o $@ $(B)/shim/entry.o $(B)/libocshim_core.a -ldl
 
 # An empty preloadable library: the baseline for the per-exec benchmark.
 $(B)/libempty.so: tests/bench/empty.c | $(B)
-	$(CC) $(CFLAGS) -shared -fPIC -o $@ $<
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -shared -fPIC -o $@ $<
 
 $(B)/tools/%.o: tools/%.c $(COMMON_HDR) $(wildcard tools/*/*.h)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(TOOLFLAGS) -Itools/common -Ishim -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(PATHS) $(CFLAGS) $(TOOLFLAGS) $(DEPFLAGS) -Itools/common -Ishim -c -o $@ $<
 
 # One definition of opencode's identity, compiled into the tools too (ocshim doctor).
 SHARED_OBJ := $(B)/tools/shim/bunid.o $(B)/tools/shim/exename.o $(B)/tools/shim/recname.o
 $(B)/tools/shim/%.o: shim/%.c shim/%.h
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(TOOLFLAGS) -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(TOOLFLAGS) $(DEPFLAGS) -c -o $@ $<
 
 $(B)/ocshim-restore: $(RESTORE_OBJ) $(COMMON_OBJ) $(B)/tools/shim/recname.o
-	$(CC) $(CFLAGS) -o $@ $^ -lsqlite3
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ -lsqlite3
 
 # The restore's parts without its main(), for the unit tests.
 $(B)/librestore.a: $(filter-out $(B)/tools/restore/main.o,$(RESTORE_OBJ))
@@ -89,7 +96,7 @@ $(B)/tools/ocshim/cmd_init.o: $(B)/tools/plugin_js.h
 $(B)/tools/ocshim/cmd_init.o: TOOLFLAGS += -I$(B)/tools
 
 $(B)/ocshim: $(OCSHIM_OBJ) $(COMMON_OBJ) $(SHARED_OBJ)
-	$(CC) $(CFLAGS) -o $@ $^ -lsqlite3
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ -lsqlite3
 
 $(B) $(B)/shim $(B)/tools/common $(B)/tools/restore $(B)/tests:
 	mkdir -p $@
@@ -99,13 +106,13 @@ UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 
 $(B)/tests/%: tests/unit/%.c tests/unit/unit.h $(B)/libocshim_core.a $(B)/librestore.a $(COMMON_OBJ) | $(B)/tests
-	$(CC) $(CFLAGS) $(WARN) -pthread -Ishim -Itools/common -Itools/restore -o $@ $< \
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(TESTWARN) $(LDFLAGS) -pthread -Ishim -Itools/common -Itools/restore -o $@ $< \
 	    $(B)/librestore.a $(COMMON_OBJ) $(B)/libocshim_core.a -lsqlite3 -ldl
 
 # Libraries the hooks' unit test dlopens, linked as opencode's native modules are (Rust's
 # default: every slot bound at load and read-only after, -z relro -z now).
 $(B)/tests/plugin_%.so: tests/unit/plugin_%.c | $(B)/tests
-	$(CC) $(CFLAGS) $(WARN) -fPIC -shared -Wl,-z,relro,-z,now -o $@ $<
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(TESTWARN) $(LDFLAGS) -fPIC -shared -Wl,-z,relro,-z,now -o $@ $<
 UNIT_PLUGINS := $(patsubst tests/unit/%.c,$(B)/tests/%.so,$(wildcard tests/unit/plugin_*.c)) \
                 $(B)/tests/hooklib.so
 $(UNIT_BIN): $(UNIT_PLUGINS)
@@ -113,9 +120,9 @@ $(UNIT_BIN): $(UNIT_PLUGINS)
 # The hooks in a library of their own, as in opencode: test_thunks loads it RTLD_LOCAL. The
 # test links plugin_next.so and finds libraries beside it ($ORIGIN), as callers do.
 $(B)/tests/hooklib.so: tests/unit/hooklib.c $(B)/libocshim_core.a | $(B)/tests
-	$(CC) $(CFLAGS) $(SHIMFLAGS) -Ishim -shared -Wl,-z,now -o $@ $< $(B)/libocshim_core.a -ldl
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(SHIMFLAGS) $(LDFLAGS) -Ishim -shared -Wl,-z,now -o $@ $< $(B)/libocshim_core.a -ldl
 $(B)/tests/test_thunks: tests/unit/test_thunks.c tests/unit/unit.h $(B)/tests/plugin_next.so | $(B)/tests
-	$(CC) $(CFLAGS) $(WARN) -o $@ $< -L$(B)/tests -Wl,--no-as-needed -l:plugin_next.so -Wl,-rpath,'$$ORIGIN' -ldl
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(TESTWARN) $(LDFLAGS) -o $@ $< -L$(B)/tests -Wl,--no-as-needed -l:plugin_next.so -Wl,-rpath,'$$ORIGIN' -ldl
 
 unit: $(UNIT_BIN)
 	@tests/run-unit.sh $(UNIT_BIN)
@@ -150,16 +157,28 @@ test: all $(UNIT_BIN)
 bench: all
 	@tests/bench/run.sh
 
+# The compiled-in LIBDIR and BINDIR: the files that use them are rebuilt when they change.
+$(B)/paths: FORCE | $(B)
+	@echo '$(LIBDIR):$(BINDIR)' | cmp -s - $@ || echo '$(LIBDIR):$(BINDIR)' >$@
+$(B)/shim/worker.o $(B)/tools/common/shimlib.o: $(B)/paths
+FORCE:
+
+# What is installed, once: install and uninstall both read these lists.
+INSTALL_LIBS := libocshim.so libocshim-opencode.so
+INSTALL_BINS := $(notdir $(filter-out %.so,$(PROGS)))
+
 install: all
 	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(BINDIR)
-	install -m 0644 $(B)/libocshim.so $(B)/libocshim-opencode.so $(DESTDIR)$(LIBDIR)/
-	for p in $(filter-out %.so,$(PROGS)); do \
-	    install -m 0755 $$p $(DESTDIR)$(BINDIR)/; done
+	for f in $(INSTALL_LIBS); do install -m 0644 $(B)/$$f $(DESTDIR)$(LIBDIR)/; done
+	for f in $(INSTALL_BINS); do install -m 0755 $(B)/$$f $(DESTDIR)$(BINDIR)/; done
 
 uninstall:
-	rm -f $(DESTDIR)$(LIBDIR)/libocshim.so $(DESTDIR)$(LIBDIR)/libocshim-opencode.so $(DESTDIR)$(BINDIR)/ocshim-restore $(DESTDIR)$(BINDIR)/ocshim
+	for f in $(INSTALL_LIBS); do rm -f $(DESTDIR)$(LIBDIR)/$$f; done
+	for f in $(INSTALL_BINS); do rm -f $(DESTDIR)$(BINDIR)/$$f; done
 
 clean:
 	rm -rf $(B)
 
-.PHONY: all unit test bench install uninstall clean
+.PHONY: all unit test bench install uninstall clean FORCE
+
+-include $(shell find $(B) -name '*.d' 2>/dev/null)

@@ -25,6 +25,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#ifndef OCSHIM_BINDIR
+#define OCSHIM_BINDIR "/usr/local/bin"   /* the Makefile's default; it passes the configured one */
+#endif
+
 struct worker {
     struct procinfo *pi;
     struct session_state ss;
@@ -229,16 +233,18 @@ static void use_project_dir(struct procinfo *pi, const char *dir)
  * SQLite library inside opencode. */
 static void resolve_continue(struct worker *w, int run)
 {
-    /* the tool installed with the shim (PREFIX/lib -> PREFIX/bin, or the build folder), else
-     * the first on opencode's PATH (LIBDIR and BINDIR set apart) */
+    /* the tool installed with the shim (PREFIX/lib -> PREFIX/bin, or the build folder), then
+     * BINDIR as configured (LIBDIR and BINDIR set apart), else the first on opencode's PATH */
     char path[4200];
     int found = 0;
     Dl_info self;
     if (dladdr((void *)&worker_start, &self) && self.dli_fname && self.dli_fname[0] == '/') {
         const char *slash = strrchr(self.dli_fname, '/');
-        const char *cand[] = { "../bin/ocshim", "ocshim" };
+        const char *cand[] = { "../bin/ocshim", "ocshim", OCSHIM_BINDIR "/ocshim" };
         for (size_t i = 0; i < sizeof cand / sizeof *cand && !found; i++) {
-            int n = snprintf(path, sizeof path, "%.*s/%s", (int)(slash - self.dli_fname), self.dli_fname, cand[i]);
+            int n = cand[i][0] == '/' ? snprintf(path, sizeof path, "%s", cand[i])
+                                      : snprintf(path, sizeof path, "%.*s/%s", (int)(slash - self.dli_fname),
+                                                 self.dli_fname, cand[i]);
             found = n > 0 && (size_t)n < sizeof path && access(path, X_OK) == 0;
         }
     }
@@ -246,9 +252,9 @@ static void resolve_continue(struct worker *w, int run)
         dbg("--continue: the ocshim tool is neither next to the shim nor on PATH");
         return;
     }
-    char *argv[] = { path, "id", "--continue", w->pi->cwd, run ? "--run" : NULL, NULL };
+    const char *argv[] = { path, "id", "--continue", w->pi->cwd, run ? "--run" : NULL, NULL };
     char out[128];
-    int n = spawn_read(path, argv, w->pi->env, out, sizeof out, 3000);
+    int n = spawn_read(path, (char *const *)argv, w->pi->env, out, sizeof out, 3000);
     while (n > 0 && (out[n - 1] == '\n' || out[n - 1] == '\r'))
         out[--n] = '\0';
     if (n > 0 && session_set(&w->ss, out, "continue"))
