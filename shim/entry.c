@@ -7,6 +7,7 @@
  * (plthook.c, hooks.c), starts the worker and arms Syscall User Dispatch. The core
  * (everything else in shim/) is built apart from this file, so unit tests link it without
  * hooks. */
+#include "platform.h"
 #include "bunid.h"
 #include "capture.h"
 #include "childenv.h"
@@ -55,7 +56,9 @@ static void fork_child(void)
 }
 
 /* 0 when this is not opencode (or the shim is off) and nothing was changed: the caller may
- * unload this library. 1 otherwise, armed or not: code of this library may be referenced. */
+ * unload this library. 1 otherwise, armed or not: code of this library may be referenced.
+ * libocshim.so (preload.c) finds it by name, with dlsym. */
+__attribute__((visibility("default"))) int ocshim_start(int argc, char **argv, char **envp);
 __attribute__((visibility("default"))) int ocshim_start(int argc, char **argv, char **envp)
 {
     static int started;                 /* once, whoever calls */

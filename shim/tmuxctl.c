@@ -59,19 +59,19 @@ static void small_env(char **env, char **out, size_t cap)
 int tmuxctl_publish(const char *socket, const char *pane, const char *id, char **env,
                     struct tmux_info *info)
 {
-    char *argv[32];
+    const char *argv[32];
     int a = 0;
     argv[a++] = "tmux";
     argv[a++] = "-u";   /* without a UTF-8 locale tmux prints the separators below as '_' */
     argv[a++] = "-S";
-    argv[a++] = (char *)socket;
+    argv[a++] = socket;
     if (id) {
-        argv[a++] = "set-option"; argv[a++] = "-p"; argv[a++] = "-t"; argv[a++] = (char *)pane;
-        argv[a++] = "@opencode_session"; argv[a++] = (char *)id; argv[a++] = ";";
-        argv[a++] = "set-option"; argv[a++] = "-w"; argv[a++] = "-t"; argv[a++] = (char *)pane;
-        argv[a++] = "@opencode_session"; argv[a++] = (char *)id; argv[a++] = ";";
+        argv[a++] = "set-option"; argv[a++] = "-p"; argv[a++] = "-t"; argv[a++] = pane;
+        argv[a++] = "@opencode_session"; argv[a++] = id; argv[a++] = ";";
+        argv[a++] = "set-option"; argv[a++] = "-w"; argv[a++] = "-t"; argv[a++] = pane;
+        argv[a++] = "@opencode_session"; argv[a++] = id; argv[a++] = ";";
     }
-    argv[a++] = "display-message"; argv[a++] = "-p"; argv[a++] = "-t"; argv[a++] = (char *)pane;
+    argv[a++] = "display-message"; argv[a++] = "-p"; argv[a++] = "-t"; argv[a++] = pane;
     argv[a++] = PLACE_FORMAT;
     argv[a] = NULL;
 
@@ -79,7 +79,7 @@ int tmuxctl_publish(const char *socket, const char *pane, const char *id, char *
     char *cenv[16];
     small_env(env, cenv, sizeof cenv / sizeof *cenv);
     const char *bin = find_tmux(env);
-    if (!bin || spawn_read(bin, argv, cenv, out, sizeof out, TMUX_TIMEOUT_MS) < 0)
+    if (!bin || spawn_read(bin, (char *const *)argv, cenv, out, sizeof out, TMUX_TIMEOUT_MS) < 0)
         return -1;
     char *p = out;
     take_line(&p, info->session, sizeof info->session, 0);

@@ -3,6 +3,7 @@
 #include "hooks.h"
 #include "plthook.h"
 
+__attribute__((visibility("default"))) int hooklib_install(void);
 __attribute__((visibility("default"))) int hooklib_install(void)
 {
     struct plthook_object self;

@@ -54,8 +54,8 @@ int main(void)
     CHECK(elfdyn_each_import(self.dyn, self.bias, stop_at_first, &n) == 7 && n == 1);
 
     const struct plthook table[] = {
-        { "getppid", (void *)hook_getppid, (void **)&next_getppid },
-        { "getpgrp", (void *)hook_getpgrp, (void **)&next_getpgrp },
+        { "getppid", (void *)hook_getppid, (void **)&next_getppid, 0 },
+        { "getpgrp", (void *)hook_getpgrp, (void **)&next_getpgrp, 0 },
     };
     CHECK(plthook_find(table, 2, "getpgrp") == &table[1]);
     CHECK(plthook_find(table, 2, "getpid") == NULL);

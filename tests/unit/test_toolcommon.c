@@ -32,7 +32,7 @@ static int sh_roundtrip(const char *s)
     sb_init(&script);
     sb_init(&out);
     sb_printf(&script, "printf %%s %s", q);
-    char *argv[] = { "sh", "-c", script.s, NULL };
+    const char *argv[] = { "sh", "-c", script.s, NULL };
     int rc = run_argv(argv, &out, NULL);
     int ok = rc == 0 && strcmp(out.s, s) == 0;
     free(q);
@@ -104,14 +104,14 @@ int main(void)
     struct strbuf out, err;
     sb_init(&out);
     sb_init(&err);
-    char *a1[] = { "printf", "%s|", "a b", "$(x)", NULL };
+    const char *a1[] = { "printf", "%s|", "a b", "$(x)", NULL };
     CHECK(run_argv(a1, &out, &err) == 0);
     CHECK_STR(out.s, "a b|$(x)|");
-    char *a2[] = { "sh", "-c", "echo e >&2; exit 7", NULL };
+    const char *a2[] = { "sh", "-c", "echo e >&2; exit 7", NULL };
     sb_reset(&err);
     CHECK(run_argv(a2, NULL, &err) == 7);
     CHECK_STR(err.s, "e\n");
-    char *a3[] = { "/nonexistent/prog", NULL };
+    const char *a3[] = { "/nonexistent/prog", NULL };
     CHECK(run_argv(a3, &out, &err) != 0);
     sb_free(&out);
     sb_free(&err);

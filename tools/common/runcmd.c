@@ -13,7 +13,7 @@
 
 extern char **environ;
 
-int run_argv(char *const argv[], struct strbuf *out, struct strbuf *err)
+int run_argv(const char *const argv[], struct strbuf *out, struct strbuf *err)
 {
     int po[2], pe[2];
     if (pipe2(po, O_CLOEXEC) != 0)
@@ -29,7 +29,7 @@ int run_argv(char *const argv[], struct strbuf *out, struct strbuf *err)
     posix_spawn_file_actions_adddup2(&fa, po[1], 1);
     posix_spawn_file_actions_adddup2(&fa, pe[1], 2);
     pid_t pid;
-    int rc = posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ);
+    int rc = posix_spawnp(&pid, argv[0], &fa, NULL, (char *const *)argv, environ);   /* not modified */
     posix_spawn_file_actions_destroy(&fa);
     close(po[1]);
     close(pe[1]);

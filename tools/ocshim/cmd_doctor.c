@@ -121,7 +121,7 @@ static void check_state_dir(void)
 
 static void check_tmux(void)
 {
-    char *argv[] = { "tmux", "-V", NULL };
+    const char *argv[] = { "tmux", "-V", NULL };
     struct strbuf out;
     sb_init(&out);
     int rc = run_argv(argv, &out, NULL);
@@ -149,7 +149,7 @@ static void check_kitty(void)
         report("warn", "kitty remote control not reachable from here (no KITTY_LISTEN_ON)",
                "in kitty.conf: allow_remote_control yes and listen_on unix:/tmp/kitty-{kitty_pid}");
     } else {
-        char *argv[] = { kitten ? "kitten" : "kitty", "@", "--to", (char *)to, "ls", NULL };
+        const char *argv[] = { kitten ? "kitten" : "kitty", "@", "--to", to, "ls", NULL };
         struct strbuf out;
         sb_init(&out);
         int rc = run_argv(argv, &out, NULL);

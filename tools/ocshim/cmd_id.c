@@ -42,13 +42,13 @@ static int by_pane(const char *pane, const char *L, const char *S)
 {
     if (!pane || pane[0] != '%' || !pane[1] || strspn(pane + 1, "0123456789") != strlen(pane + 1))
         die_usage("id", "--pane takes a pane id like %%3");
-    char *argv[12];
+    const char *argv[12];
     int a = 0;
     argv[a++] = "tmux";
-    if (L) { argv[a++] = "-L"; argv[a++] = (char *)L; }
-    if (S) { argv[a++] = "-S"; argv[a++] = (char *)S; }
+    if (L) { argv[a++] = "-L"; argv[a++] = L; }
+    if (S) { argv[a++] = "-S"; argv[a++] = S; }
     argv[a++] = "show-options"; argv[a++] = "-p"; argv[a++] = "-v"; argv[a++] = "-t";
-    argv[a++] = (char *)pane; argv[a++] = "@opencode_session"; argv[a] = NULL;
+    argv[a++] = pane; argv[a++] = "@opencode_session"; argv[a] = NULL;
     struct strbuf out, err;
     sb_init(&out);
     sb_init(&err);

@@ -192,7 +192,7 @@ static int ls_windows(const char *addr, struct kwins *k, struct strbuf *err)
         json_free(r);
         return rc;
     }
-    char *argv[] = { (char *)client_prog(), "@", "ls", NULL };
+    const char *argv[] = { client_prog(), "@", "ls", NULL };
     struct strbuf out;
     sb_init(&out);
     int rc = run_argv(argv, &out, err);
@@ -231,15 +231,15 @@ static int launch_tab_client(char **attach, const char *title, struct strbuf *er
     int n = 0;
     while (attach[n])
         n++;
-    char **argv = xcalloc((size_t)n + 10, sizeof *argv);
+    const char **argv = xcalloc((size_t)n + 10, sizeof *argv);
     int k = 0;
-    argv[k++] = (char *)client_prog();
+    argv[k++] = client_prog();
     argv[k++] = "@";
     argv[k++] = "launch";
     argv[k++] = "--type=tab";
     argv[k++] = "--keep-focus";
     argv[k++] = "--tab-title";
-    argv[k++] = (char *)title;
+    argv[k++] = title;
     argv[k++] = "--";
     for (int i = 0; i < n; i++)
         argv[k++] = attach[i];

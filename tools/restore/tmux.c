@@ -95,7 +95,7 @@ static int tmux_run(const struct tserver *s, const char *const *args, struct str
         argv[i] = s->argv[i];
     for (int i = 0; i < n; i++)
         argv[s->argc + i] = args[i] == SEP ? xstrdup(";") : quote_tmux_arg(args[i]);
-    int rc = run_argv(argv, out, err);
+    int rc = run_argv((const char *const *)argv, out, err);
     for (int i = 0; i < n; i++)
         free(argv[s->argc + i]);
     free(argv);
@@ -223,7 +223,7 @@ static const char PANE_SCRIPT[] =
     "s=$1; shift; if [ -n \"$s\" ]; then LD_PRELOAD=\"$s${LD_PRELOAD:+:$LD_PRELOAD}\" \"$@\"; "
     "else \"$@\"; fi; exec \"${SHELL:-/bin/sh}\"";
 
-static int argv_len(char **v)
+static int argv_len(char *const *v)
 {
     int n = 0;
     while (v && v[n])
@@ -232,7 +232,7 @@ static int argv_len(char **v)
 }
 
 /* Adds the pane command to args (room for 5 + argv_len(cmd)). */
-static int push_cmd(const char **args, int k, const char *shim, char **cmd)
+static int push_cmd(const char **args, int k, const char *shim, char *const *cmd)
 {
     args[k++] = "/bin/sh";
     args[k++] = "-c";
@@ -247,20 +247,23 @@ static int push_cmd(const char **args, int k, const char *shim, char **cmd)
 /* What a pane is created with: its command, or, for a client that waits for its server, a
  * stand-in that the second pass replaces (respawn-pane) once the server answers. The pane
  * is made in the first pass all the same, so every pane keeps its index and batch. */
-static char *WAITING_ARGV[] = { "/bin/sh", "-c",
-                                "echo 'ocshim-restore: starting once its opencode server answers...'; exec sleep 600",
-                                NULL };
+static const char *const WAITING_ARGV[] = {
+    "/bin/sh", "-c", "echo 'ocshim-restore: starting once its opencode server answers...'; exec sleep 600", NULL
+};
 
-static char **pane_argv(const struct entry *e)
+static char *const *pane_argv(const struct entry *e)
 {
-    return e->waiting ? WAITING_ARGV : e->argv;
+    return e->waiting ? (char *const *)WAITING_ARGV : e->argv;
 }
 
-static void set_action(struct entry *e, const char *fmt, const char *arg)
+__attribute__((format(printf, 2, 3))) static void set_action(struct entry *e, const char *fmt, ...)
 {
     struct strbuf b;
     sb_init(&b);
-    sb_printf(&b, fmt, arg);
+    va_list ap;
+    va_start(ap, fmt);
+    sb_vprintf(&b, fmt, ap);
+    va_end(ap);
     free(e->action);
     e->action = sb_take(&b);
 }
@@ -273,10 +276,8 @@ __attribute__((format(printf, 2, 3))) static void add_action(struct entry *e, co
     sb_add(&b, e->action ? e->action : "");
     va_list ap;
     va_start(ap, fmt);
-    char tail[512];
-    vsnprintf(tail, sizeof tail, fmt, ap);
+    sb_vprintf(&b, fmt, ap);
     va_end(ap);
-    sb_add(&b, tail);
     free(e->action);
     e->action = sb_take(&b);
 }
