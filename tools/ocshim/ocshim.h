@@ -1,4 +1,4 @@
-/* ocshim.h - the `ocshim` command: its subcommands and what they share. */
+/* ocshim.h - the `ocshim` command: its subcommands (cmd_*.c) and what they share (helpers.c). */
 #ifndef OCSHIM_CMD_H
 #define OCSHIM_CMD_H
 
