@@ -256,30 +256,32 @@ static char *const *pane_argv(const struct entry *e)
     return e->waiting ? (char *const *)WAITING_ARGV : e->argv;
 }
 
-__attribute__((format(printf, 2, 3))) static void set_action(struct entry *e, const char *fmt, ...)
+/* Sets what was done for e (append: adds a detail to it), printf-style. */
+__attribute__((format(printf, 3, 0))) static void action_v(struct entry *e, int append, const char *fmt, va_list ap)
 {
     struct strbuf b;
     sb_init(&b);
-    va_list ap;
-    va_start(ap, fmt);
+    if (append && e->action)
+        sb_add(&b, e->action);
     sb_vprintf(&b, fmt, ap);
-    va_end(ap);
     free(e->action);
     e->action = sb_take(&b);
 }
 
-/* Appends to the action a detail (printf-style). */
-__attribute__((format(printf, 2, 3))) static void add_action(struct entry *e, const char *fmt, ...)
+__attribute__((format(printf, 2, 3))) static void set_action(struct entry *e, const char *fmt, ...)
 {
-    struct strbuf b;
-    sb_init(&b);
-    sb_add(&b, e->action ? e->action : "");
     va_list ap;
     va_start(ap, fmt);
-    sb_vprintf(&b, fmt, ap);
+    action_v(e, 0, fmt, ap);
     va_end(ap);
-    free(e->action);
-    e->action = sb_take(&b);
+}
+
+__attribute__((format(printf, 2, 3))) static void add_action(struct entry *e, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    action_v(e, 1, fmt, ap);
+    va_end(ap);
 }
 
 static void set_error(struct entry *e, const char *msg, const char *detail)
