@@ -287,9 +287,9 @@ static ssize_t hook_pwrite64(int fd, const void *buf, size_t n, off_t off)
 
 /* ---- a client's requests and a server's address (Bun's sockets go through glibc) ---- */
 
-static ssize_t hook_send(int fd, const void *buf, size_t n, int flags)
+/* After send/sendto: in a client, the request just sent may name its session. */
+static inline ssize_t sent(const void *buf, ssize_t r)
 {
-    ssize_t r = next_send(fd, buf, n, flags);
     if (__builtin_expect(capture_client, 0) && ON() && r > 0) {   /* clients only */
         int saved = errno;
         capture_http_write(buf, (size_t)r);
@@ -298,16 +298,15 @@ static ssize_t hook_send(int fd, const void *buf, size_t n, int flags)
     return r;
 }
 
+static ssize_t hook_send(int fd, const void *buf, size_t n, int flags)
+{
+    return sent(buf, next_send(fd, buf, n, flags));
+}
+
 static ssize_t hook_sendto(int fd, const void *buf, size_t n, int flags, const struct sockaddr *to,
                            socklen_t tolen)
 {
-    ssize_t r = next_sendto(fd, buf, n, flags, to, tolen);
-    if (__builtin_expect(capture_client, 0) && ON() && r > 0) {
-        int saved = errno;
-        capture_http_write(buf, (size_t)r);
-        errno = saved;
-    }
-    return r;
+    return sent(buf, next_sendto(fd, buf, n, flags, to, tolen));
 }
 
 static int hook_listen(int fd, int backlog)
