@@ -126,6 +126,12 @@ static int is_server(const struct worker *w)
     return w->pi->role == ROLE_SERVER;
 }
 
+/* A process has a record once it knows a session; a server from its start (docs/RECORD.md). */
+static int keeps_record(const struct worker *w)
+{
+    return w->ss.active[0] || is_server(w);
+}
+
 /* The session changed (or the process is leaving): record first, then tmux. A server's
  * sessions are its clients': its record lists them, and nothing else learns of them. */
 static void publish(struct worker *w)
@@ -312,8 +318,9 @@ static void *worker_main(void *arg)
         w->first_trap_ns = 0;
         drain(w);
         if (capture_listen_take(pi->listen, sizeof pi->listen)) {
-            dbg("server listens on %s", pi->listen);
-            write_record(w);
+            dbg("listening on %s", pi->listen);
+            if (keeps_record(w))
+                write_record(w);
         }
         if (w->changed)
             publish(w);
@@ -327,7 +334,7 @@ static void *worker_main(void *arg)
             w->ex.code = code;
             w->ex.hangup = hangup;
             w->first_trap_ns = 0;
-            if (w->ss.active[0] || is_server(w))
+            if (keeps_record(w))
                 write_record(w);
             struct sud_stats st;
             sud_get_stats(&st);
