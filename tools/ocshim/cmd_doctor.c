@@ -3,6 +3,7 @@
 
 #include "bunid.h"
 #include "exename.h"
+#include "ocdb.h"
 #include "runcmd.h"
 #include "shimlib.h"
 #include "strbuf.h"
@@ -248,13 +249,9 @@ out:
 static void check_plugin(void)
 {
     const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
-    char base[4096];
-    if (xdg && *xdg == '/')
-        snprintf(base, sizeof base, "%s/opencode", xdg);
-    else if (home && *home == '/')
-        snprintf(base, sizeof base, "%s/.config/opencode", home);
-    else
-        return;
+    if (!(xdg && *xdg == '/') && !(home && *home == '/'))
+        return;                                    /* no config folder to look in */
+    char *base = oc_xdg_path("XDG_CONFIG_HOME", ".config", "opencode");   /* as opencode's data */
     static const char *const dirs[] = { "plugin", "plugins" };
     for (size_t d = 0; d < 2; d++) {
         char dir[4200];
@@ -280,6 +277,7 @@ static void check_plugin(void)
                 report("ok", "ocshim's opencode plugin is installed (a server's commands get OPENCODE_SESSION_ID)", NULL);
             else
                 report("warn", "ocshim's opencode plugin is not this version's", "ocshim init opencode >'%s'", path);
+            free(base);
             return;
         }
         if (dh)
@@ -288,6 +286,7 @@ static void check_plugin(void)
     report("warn", "ocshim's opencode plugin is not installed: commands `opencode serve` runs for its clients "
                    "get no OPENCODE_SESSION_ID",
            "mkdir -p '%s/plugin' && ocshim init opencode >'%s/plugin/ocshim-session-env.js'", base, base);
+    free(base);
 }
 
 int cmd_doctor(int argc, char **argv)
