@@ -42,7 +42,7 @@ struct entry {
     int port;                /* a listener being restored: the port it is started on (0: its own choice) */
     int held;                /* E_CLIENT: started after its server, restored in this run, answers */
     int waiting;             /* its pane runs a stand-in until then (tmux.c) */
-    int started;             /* this run made (or, dry, would make) its pane and started it */
+    int started;             /* this run started it (or, dry, would): set with its "started" action */
     char **argv;             /* what the pane runs (exe first), set by tmux_apply (cmdline.h) */
     const struct ocrec *rec; /* NULL for a guess */
     long long updated_ms;

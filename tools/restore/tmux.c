@@ -507,6 +507,7 @@ static int create_pane(struct entry *e, const struct tserver *s, struct tlive *l
     args[k] = NULL;
     if (dry_run) {
         set_action(e, "would be started (%s)", what + 8);
+        e->started = 1;
         live_add(live, ses ? ses->session_id : "(new)", e->tsession, win ? win->window_id : "(new)", e->win,
                  "(new)", e->pane);
         goto done;
@@ -551,6 +552,7 @@ static int create_pane(struct entry *e, const struct tserver *s, struct tlive *l
     e->pane_id = xstrdup(f[3]);
     e->new_window = !has_win;
     set_action(e, "started (%s)", what + 8);
+    e->started = 1;
     if (has_win) {
         const char *la[] = { "select-layout", "-t", f[1], "tiled", NULL };
         int panes = 0;
@@ -650,6 +652,7 @@ static int create_session_batch(struct plan *p, int i, char **exes, char *done, 
         e->pane_id = xstrdup(f[3]);
         e->new_window = made == 0 || e->pane == 0;
         set_action(e, "started (%s)", made == 0 ? "tmux session" : e->pane ? "tmux pane" : "tmux window");
+        e->started = 1;
         done[j] = 1;
         made++;
         line = nl ? nl + 1 : NULL;
@@ -705,6 +708,7 @@ static int fill_pane(struct entry *e, const struct tserver *s, const struct tpan
     int rc = 0;
     if (dry_run) {
         set_action(e, "would be started in the existing pane %s", tp->pane_id);
+        e->started = 1;
     } else {
         struct strbuf err;
         sb_init(&err);
@@ -715,6 +719,7 @@ static int fill_pane(struct entry *e, const struct tserver *s, const struct tpan
             rc = -1;
         } else {
             set_action(e, "started in the existing pane %s", tp->pane_id);
+            e->started = 1;
         }
         sb_free(&err);
     }
@@ -1045,11 +1050,6 @@ int tmux_apply(struct plan *p, const struct tserver *s, struct tlive *live, cons
             failed++;
         done[i] = 1;
     }
-    for (int i = 0; i < p->n; i++) {
-        struct entry *e = &p->v[i];
-        e->started = e->state == P_RESTORE && !e->error && e->action && !strstr(e->action, "left alone") &&
-                     (strncmp(e->action, "started", 7) == 0 || strncmp(e->action, "would be", 8) == 0);
-    }
     int waited = 0;
     for (int i = 0; i < p->n; i++) {
         struct entry *e = &p->v[i];
@@ -1061,7 +1061,6 @@ int tmux_apply(struct plan *p, const struct tserver *s, struct tlive *live, cons
         if (!done[i]) {                 /* an idle shell */
             const struct tpane *tp = find_pane(live, e->tsession, e->win, e->pane);
             rc = tp ? fill_pane(e, s, tp, pt, shim, dry_run) : -1;
-            e->started = rc == 0;
             done[i] = 1;
         } else if (!dry_run && e->pane_id && e->waiting) {
             rc = release_pane(e, s, shim);
