@@ -81,6 +81,9 @@ int main(void)
     CHECK(!url_matches_listen("http://[::1]x:4096", "[0:0:0:0:0:0:0:1]:4096"));
     CHECK(url_matches_listen("localhost:4096/?u=http://x:1", "127.0.0.1:4096")); /* "://" in a query */
 
+    CHECK(host_is_wildcard("0.0.0.0") && host_is_wildcard("::") && host_is_wildcard("0:0:0:0:0:0:0:0"));
+    CHECK(!host_is_wildcard("127.0.0.1") && !host_is_wildcard("0:0:0:0:0:0:0:1") && !host_is_wildcard(""));
+
     /* two servers that cannot both listen */
     CHECK(listen_clash("0.0.0.0:4096", "127.0.0.1:4096"));
     CHECK(listen_clash("127.0.0.1:4096", "127.0.0.1:4096"));

@@ -208,7 +208,7 @@ static int url_split(const char *url, char *host, size_t cap, const char **hs, c
     return port == end || v < 1 ? -1 : (int)v;
 }
 
-static int wildcard_host(const char *h)
+int host_is_wildcard(const char *h)
 {
     return strcmp(h, "0.0.0.0") == 0 || strcmp(h, "::") == 0 || strcmp(h, "0:0:0:0:0:0:0:0") == 0;
 }
@@ -217,7 +217,7 @@ static int wildcard_host(const char *h)
 static int local_host(const char *h)
 {
     return strncmp(h, "127.", 4) == 0 || strcasecmp(h, "localhost") == 0 || strcmp(h, "::1") == 0 ||
-           strcmp(h, "0:0:0:0:0:0:0:1") == 0 || wildcard_host(h);
+           strcmp(h, "0:0:0:0:0:0:0:1") == 0 || host_is_wildcard(h);
 }
 
 int url_matches_listen(const char *url, const char *listen)
@@ -237,7 +237,7 @@ int listen_clash(const char *a, const char *b)
     int pa = listen_split(a, ha, sizeof ha), pb = listen_split(b, hb, sizeof hb);
     if (pa < 0 || pa != pb)
         return 0;
-    return strcmp(ha, hb) == 0 || wildcard_host(ha) || wildcard_host(hb) || (local_host(ha) && local_host(hb));
+    return strcmp(ha, hb) == 0 || host_is_wildcard(ha) || host_is_wildcard(hb) || (local_host(ha) && local_host(hb));
 }
 
 char *url_with_port(const char *url, int port)

@@ -25,6 +25,8 @@ int listen_split(const char *listen, char *host, unsigned long cap);
  * address a server binds to answer on all). A URL naming the machine by another name or
  * address does not match. */
 int url_matches_listen(const char *url, const char *listen);
+/* 1 when host (as listen_split gives it) is the wildcard address: 0.0.0.0, ::. */
+int host_is_wildcard(const char *host);
 /* 1 when two servers' addresses cannot both be bound: the same port, and the same host, or
  * either host is the wildcard, or both are loopback. */
 int listen_clash(const char *a, const char *b);

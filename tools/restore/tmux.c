@@ -822,8 +822,7 @@ static void apply_layouts(const struct plan *p, const struct tserver *s, const s
 /* host:port as a socket address; a wildcard host is this machine's loopback. 0 or -1. */
 static int sock_addr(const char *host, int port, struct sockaddr_storage *ss, socklen_t *len)
 {
-    const char *h = strcmp(host, "0.0.0.0") == 0 ? "127.0.0.1"
-                    : strcmp(host, "0:0:0:0:0:0:0:0") == 0 || strcmp(host, "::") == 0 ? "::1" : host;
+    const char *h = !host_is_wildcard(host) ? host : strchr(host, ':') ? "::1" : "127.0.0.1";
     memset(ss, 0, sizeof *ss);
     struct sockaddr_in *in = (struct sockaddr_in *)ss;
     struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;
