@@ -162,13 +162,17 @@ int capture_is_wal(int fd)
     return 0;
 }
 
+/* The write transaction being written. SQLite holds the WAL write lock from a transaction's
+ * first frame to its commit frame, so this process's frames never interleave. */
+static struct walscan_txn wal_txn;
+
 void capture_wal_write(const void *buf, size_t n)
 {
     static char last[WALSCAN_ID_LEN + 1];   /* the last id sent: pages repeat it often */
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     struct walscan_hit hit;
-    if (!walscan_find(buf, n, (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000, &hit))
+    if (!walscan_txn_write(&wal_txn, buf, n, (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000, &hit))
         return;
     if (memcmp(last, hit.id, WALSCAN_ID_LEN) == 0)
         return;

@@ -5,7 +5,14 @@
  * pwrite64. This scans those written pages (bytes only: no SQLite parsing, no database
  * access) for a session-table row: "ses_" + 12 hex + 14 alphanumerics, followed by the
  * project id ("global" or 40 hex digits), then, for a subagent, the parent's id. A session id
- * carries its creation time; only rows created in the last moments count. Pure code. */
+ * carries its creation time; only rows created in the last moments count.
+ *
+ * The database is shared: a page this process writes can also hold another process's new row,
+ * and two processes that create sessions at once stamp and commit them in either order. So the
+ * scan follows whole write transactions (SQLite writes a 24-byte frame header, then the page;
+ * the header of a transaction's last frame holds the database size, others hold 0), and names
+ * a session only when the transaction held exactly one new row. More than one: the log, which
+ * is this process's own, tells a moment later. Pure code. */
 #ifndef OCSHIM_WALSCAN_H
 #define OCSHIM_WALSCAN_H
 
@@ -22,7 +29,20 @@ struct walscan_hit {
 
 /* Creation time of a session id in ms, modulo 2^36 (as encoded); -1 if not an encoded id. */
 long long walscan_id_time(const char *id);
-/* Finds the youngest new session row in buf (now_ms: Unix ms); 1 and *hit filled if found. */
-int walscan_find(const char *buf, size_t n, long long now_ms, struct walscan_hit *hit);
+#define WALSCAN_FRAME_HEADER 24    /* bytes before each page in the WAL */
+
+/* One write transaction's new session rows, frame by frame. Zero it to start. */
+struct walscan_txn {
+    struct walscan_hit first;      /* the first new row seen */
+    int rows;                      /* distinct new rows: 0, 1, or 2 for "more than one" */
+    int commit_next;               /* the page to come ends the transaction */
+};
+
+/* Counts the new session rows in buf (now_ms: Unix ms), at most max; fills hits[0..n). */
+int walscan_rows(const char *buf, size_t n, long long now_ms, struct walscan_hit *hits, int max);
+/* Feeds one write to the WAL (a frame header, a page, or both in one buffer). Returns 1 and
+ * fills *hit when it ends a transaction that held exactly one new session row. */
+int walscan_txn_write(struct walscan_txn *t, const char *buf, size_t n, long long now_ms,
+                      struct walscan_hit *hit);
 
 #endif
