@@ -75,13 +75,15 @@ $(B)/tools/%.o: tools/%.c $(COMMON_HDR) $(wildcard tools/*/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(PATHS) $(CFLAGS) $(TOOLFLAGS) $(DEPFLAGS) -Itools/common -Ishim -c -o $@ $<
 
-# One definition of opencode's identity, compiled into the tools too (ocshim doctor).
-SHARED_OBJ := $(B)/tools/shim/bunid.o $(B)/tools/shim/exename.o $(B)/tools/shim/recname.o
+# One definition of opencode's identity (ocshim doctor) and of the record format, compiled into
+# the tools too.
+SHARED_OBJ := $(B)/tools/shim/bunid.o $(B)/tools/shim/exename.o $(B)/tools/shim/recname.o \
+              $(B)/tools/shim/recfmt.o
 $(B)/tools/shim/%.o: shim/%.c shim/%.h
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(TOOLFLAGS) $(DEPFLAGS) -c -o $@ $<
 
-$(B)/ocshim-restore: $(RESTORE_OBJ) $(COMMON_OBJ) $(B)/tools/shim/recname.o
+$(B)/ocshim-restore: $(RESTORE_OBJ) $(COMMON_OBJ) $(B)/tools/shim/recname.o $(B)/tools/shim/recfmt.o
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ -lsqlite3
 
 # The restore's parts without its main(), for the unit tests.

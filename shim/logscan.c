@@ -26,14 +26,7 @@ void logscan_gap(struct logscan *ls)
 
 int logscan_valid_id(const char *s, size_t n)
 {
-    if (n < 5 || n >= LOGSCAN_ID_MAX || memcmp(s, "ses_", 4) != 0)
-        return 0;
-    for (size_t i = 4; i < n; i++) {
-        char c = s[i];
-        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')))
-            return 0;
-    }
-    return 1;
+    return recfmt_id_valid(s, n);
 }
 
 static int key_is(const char *k, size_t kn, const char *want)

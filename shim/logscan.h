@@ -6,9 +6,11 @@
 #ifndef OCSHIM_LOGSCAN_H
 #define OCSHIM_LOGSCAN_H
 
+#include "recfmt.h"
+
 #include <stddef.h>
 
-#define LOGSCAN_ID_MAX 64        /* "ses_" + up to 59 alphanumerics + NUL */
+#define LOGSCAN_ID_MAX RECFMT_ID_MAX   /* "ses_" + up to 59 alphanumerics + NUL */
 #define LOGSCAN_VERSION_MAX 32
 #define LOGSCAN_DIR_MAX 4096
 #define LOGSCAN_LINE_MAX 16384   /* longer lines are cut: their first 16 KiB are parsed */
@@ -45,7 +47,7 @@ void logscan_feed(struct logscan *ls, const char *p, size_t n, logscan_cb cb, vo
 void logscan_gap(struct logscan *ls);
 /* Parses one line (no newline) and fills ev; 1 if the line names a session, else 0. */
 int logscan_line(const char *line, size_t n, struct logscan_event *ev);
-/* 1 if s[0..n) is a well-formed session id: "ses_" then 1..59 ASCII letters or digits. */
+/* 1 if s[0..n) is a well-formed session id (recfmt_id_valid, the records' rule). */
 int logscan_valid_id(const char *s, size_t n);
 
 #endif

@@ -1,5 +1,6 @@
 /* procinfo.c - this process's identity and command line (see procinfo.h). */
 #include "procinfo.h"
+#include "recfmt.h"
 #include "recname.h"
 
 #include <fcntl.h>
@@ -143,16 +144,8 @@ int procinfo_load(struct procinfo *pi)
         }
     }
 
-    int w;
-    if (pi->state_dir_env && pi->state_dir_env[0])
-        w = snprintf(pi->state_dir, sizeof pi->state_dir, "%s", pi->state_dir_env);
-    else if (pi->xdg_state_home && pi->xdg_state_home[0] == '/')
-        w = snprintf(pi->state_dir, sizeof pi->state_dir, "%s/ocshim", pi->xdg_state_home);
-    else if (pi->home && pi->home[0] == '/')
-        w = snprintf(pi->state_dir, sizeof pi->state_dir, "%s/.local/state/ocshim", pi->home);
-    else
-        return -1;
-    if (w < 0 || (size_t)w >= sizeof pi->state_dir)
+    if (recfmt_state_dir(pi->state_dir, sizeof pi->state_dir, pi->state_dir_env, pi->xdg_state_home,
+                         pi->home))
         return -1;
     return recname_format(pi->name, sizeof pi->name, (long)pi->pid, pi->boot_id, pi->start_time, 0);
 }

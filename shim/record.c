@@ -1,5 +1,6 @@
 /* record.c - format and atomically write the per-process record (see record.h). */
 #include "record.h"
+#include "recfmt.h"
 #include "recname.h"
 
 #include <errno.h>
@@ -9,50 +10,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-int record_put(char *buf, size_t cap, size_t *len, const char *key, const char *value)
-{
-    static const char hex[] = "0123456789abcdef";
-    size_t o = *len;
-    size_t kn = strlen(key);
-    if (o + kn + 2 > cap)
-        return -1;
-    memcpy(buf + o, key, kn);
-    o += kn;
-    buf[o++] = '=';
-    for (const unsigned char *v = (const unsigned char *)(value ? value : ""); *v; v++) {
-        char esc = 0;
-        switch (*v) {
-        case '\\': esc = '\\'; break;
-        case '\n': esc = 'n'; break;
-        case '\t': esc = 't'; break;
-        case '\r': esc = 'r'; break;
-        }
-        if (o + 5 > cap)
-            return -1;
-        if (esc) {
-            buf[o++] = '\\';
-            buf[o++] = esc;
-        } else if (*v < 0x20 || *v == 0x7f) {
-            buf[o++] = '\\';
-            buf[o++] = 'x';
-            buf[o++] = hex[*v >> 4];
-            buf[o++] = hex[*v & 15];
-        } else {
-            buf[o++] = (char)*v;
-        }
-    }
-    if (o + 1 > cap)
-        return -1;
-    buf[o++] = '\n';
-    *len = o;
-    return 0;
-}
-
 static int put_ll(char *buf, size_t cap, size_t *len, const char *key, long long v)
 {
     char num[32];
     snprintf(num, sizeof num, "%lld", v);
-    return record_put(buf, cap, len, key, num);
+    return recfmt_put(buf, cap, len, key, num);
 }
 
 long record_format(char *buf, size_t cap, const struct procinfo *pi, const struct session_state *s,
@@ -71,50 +33,50 @@ long record_format(char *buf, size_t cap, const struct procinfo *pi, const struc
     }
     sessions[so] = '\0';
 
-    e |= record_put(buf, cap, &n, "ocshim_record", "1");
+    e |= recfmt_put(buf, cap, &n, "ocshim_record", "1");
     e |= put_ll(buf, cap, &n, "pid", pi->pid);
-    e |= record_put(buf, cap, &n, "boot_id", pi->boot_id);
+    e |= recfmt_put(buf, cap, &n, "boot_id", pi->boot_id);
     e |= put_ll(buf, cap, &n, "start_time", (long long)pi->start_time);
     e |= put_ll(buf, cap, &n, "started_ms", pi->started_ms);
     e |= put_ll(buf, cap, &n, "uid", pi->uid);
-    e |= record_put(buf, cap, &n, "exe", pi->exe);
-    e |= record_put(buf, cap, &n, "cwd", pi->cwd);
+    e |= recfmt_put(buf, cap, &n, "exe", pi->exe);
+    e |= recfmt_put(buf, cap, &n, "cwd", pi->cwd);
     e |= put_ll(buf, cap, &n, "argc", pi->argc);
     for (int i = 0; i < pi->argc; i++)
-        e |= record_put(buf, cap, &n, "arg", pi->argv[i]);
+        e |= recfmt_put(buf, cap, &n, "arg", pi->argv[i]);
     int server = pi->role == ROLE_SERVER;
-    e |= record_put(buf, cap, &n, "role", procinfo_role_name(pi->role));
+    e |= recfmt_put(buf, cap, &n, "role", procinfo_role_name(pi->role));
     if (pi->role == ROLE_CLIENT)
-        e |= record_put(buf, cap, &n, "server_url", pi->server_url ? pi->server_url : "");
+        e |= recfmt_put(buf, cap, &n, "server_url", pi->server_url ? pi->server_url : "");
     if (server || pi->listen[0])
-        e |= record_put(buf, cap, &n, "listen", pi->listen);
+        e |= recfmt_put(buf, cap, &n, "listen", pi->listen);
     /* A server's sessions are its clients': none is its own (sessions= lists what it served). */
-    e |= record_put(buf, cap, &n, "session", server ? "" : s->active);
-    e |= record_put(buf, cap, &n, "session_source", s->source && !server ? s->source : "");
-    e |= record_put(buf, cap, &n, "sessions", sessions);
-    e |= record_put(buf, cap, &n, "opencode_version", s->version);
-    e |= record_put(buf, cap, &n, "directory", s->directory);
-    e |= record_put(buf, cap, &n, "tmux_socket", pi->tmux_socket);
-    e |= record_put(buf, cap, &n, "tmux_pane", pi->tmux_socket[0] ? pi->tmux_pane : "");
-    e |= record_put(buf, cap, &n, "tmux_session", t->session);
-    e |= record_put(buf, cap, &n, "tmux_window", t->window);
-    e |= record_put(buf, cap, &n, "tmux_window_name", t->window_name);
-    e |= record_put(buf, cap, &n, "tmux_window_layout", t->layout);
+    e |= recfmt_put(buf, cap, &n, "session", server ? "" : s->active);
+    e |= recfmt_put(buf, cap, &n, "session_source", s->source && !server ? s->source : "");
+    e |= recfmt_put(buf, cap, &n, "sessions", sessions);
+    e |= recfmt_put(buf, cap, &n, "opencode_version", s->version);
+    e |= recfmt_put(buf, cap, &n, "directory", s->directory);
+    e |= recfmt_put(buf, cap, &n, "tmux_socket", pi->tmux_socket);
+    e |= recfmt_put(buf, cap, &n, "tmux_pane", pi->tmux_socket[0] ? pi->tmux_pane : "");
+    e |= recfmt_put(buf, cap, &n, "tmux_session", t->session);
+    e |= recfmt_put(buf, cap, &n, "tmux_window", t->window);
+    e |= recfmt_put(buf, cap, &n, "tmux_window_name", t->window_name);
+    e |= recfmt_put(buf, cap, &n, "tmux_window_layout", t->layout);
     if (t->layout[0])
         e |= put_ll(buf, cap, &n, "tmux_layout_ms", t->layout_ms);
-    e |= record_put(buf, cap, &n, "tmux_pane_index", t->pane_index);
+    e |= recfmt_put(buf, cap, &n, "tmux_pane_index", t->pane_index);
     if (pi->kitty_window_id)
-        e |= record_put(buf, cap, &n, "kitty_window_id", pi->kitty_window_id);
+        e |= recfmt_put(buf, cap, &n, "kitty_window_id", pi->kitty_window_id);
     if (pi->kitty_listen_on)
-        e |= record_put(buf, cap, &n, "kitty_listen_on", pi->kitty_listen_on);
+        e |= recfmt_put(buf, cap, &n, "kitty_listen_on", pi->kitty_listen_on);
     e |= put_ll(buf, cap, &n, "updated_ms", updated_ms);
-    e |= record_put(buf, cap, &n, "state", x->how ? "exited" : "running");
+    e |= recfmt_put(buf, cap, &n, "state", x->how ? "exited" : "running");
     if (x->how) {
-        e |= record_put(buf, cap, &n, "exit_how", x->how);
+        e |= recfmt_put(buf, cap, &n, "exit_how", x->how);
         e |= put_ll(buf, cap, &n, "exit_code", x->code);
         e |= put_ll(buf, cap, &n, "hangup", x->hangup ? 1 : 0);
     }
-    e |= record_put(buf, cap, &n, "end", "1");
+    e |= recfmt_put(buf, cap, &n, "end", "1");
     return e ? -1 : (long)n;
 }
 

@@ -23,8 +23,6 @@ struct record_exit {
     int hangup;
 };
 
-/* Appends "key=escaped value\n" to buf (cap bytes, *len used); -1 if it does not fit. */
-int record_put(char *buf, size_t cap, size_t *len, const char *key, const char *value);
 /* Formats the whole record into buf; returns its length, or -1 if cap is too small. */
 long record_format(char *buf, size_t cap, const struct procinfo *pi, const struct session_state *s,
                    const struct tmux_info *t, const struct record_exit *x, long long updated_ms);

@@ -1,4 +1,5 @@
 /* test_record.c - record formatting (escaping, keys) and the atomic, no-clobber write. */
+#include "recfmt.h"
 #include "record.h"
 #include "unit.h"
 
@@ -23,11 +24,11 @@ int main(void)
 {
     char buf[8192];
     size_t n = 0;
-    CHECK(record_put(buf, sizeof buf, &n, "k", "a\\b\nc\td\re\x01\x7f" "f=g \xc3\xa9") == 0);
+    CHECK(recfmt_put(buf, sizeof buf, &n, "k", "a\\b\nc\td\re\x01\x7f" "f=g \xc3\xa9") == 0);
     buf[n] = '\0';
     CHECK_STR(buf, "k=a\\\\b\\nc\\td\\re\\x01\\x7ff=g \xc3\xa9\n");
     n = 0;
-    CHECK(record_put(buf, 8, &n, "key", "too long for it") == -1);
+    CHECK(recfmt_put(buf, 8, &n, "key", "too long for it") == -1);
 
     struct procinfo pi;
     memset(&pi, 0, sizeof pi);

@@ -1,6 +1,10 @@
 /* test_record_roundtrip.c - a record the shim writes (record.c) is the record the tools read
- * (ocrec.c): every key, odd values, and the name the shim takes when its own is taken. */
+ * (ocrec.c): every key of the one key table (recfmt.h, and docs/RECORD.md's), odd values, the
+ * name the shim takes when its own is taken, and the rules both halves share. */
+#include "logscan.h"
 #include "ocrec.h"
+#include "quote.h"
+#include "recfmt.h"
 #include "recname.h"
 #include "record.h"
 #include "unit.h"
@@ -10,6 +14,57 @@
 #include <unistd.h>
 
 #define ODD "a\\b\nc\td\re\x01\x7f f=g \xc3\xa9 ;$(x)"
+
+static const char *const keys[] = {
+#define NAME(k) #k,
+    RECFMT_KEYS(NAME)
+#undef NAME
+};
+#define NKEYS (sizeof keys / sizeof *keys)
+
+/* Marks in seen[] each key of the table that a formatted record holds; the number of lines
+ * whose key is not in the table. */
+static int mark_keys(const char *buf, long n, int *seen)
+{
+    int unknown = 0;
+    for (const char *p = buf, *end = buf + n; p < end;) {
+        const char *eq = memchr(p, '=', (size_t)(end - p)), *nl = memchr(p, '\n', (size_t)(end - p));
+        if (!eq || !nl || eq > nl)
+            return unknown + 1;
+        size_t k;
+        for (k = 0; k < NKEYS; k++)
+            if (strlen(keys[k]) == (size_t)(eq - p) && memcmp(keys[k], p, (size_t)(eq - p)) == 0)
+                break;
+        if (k < NKEYS)
+            seen[k] = 1;
+        else
+            unknown++;
+        unknown += recfmt_key_known(p, (size_t)(eq - p)) != (k < NKEYS);
+        p = nl + 1;
+    }
+    return unknown;
+}
+
+/* The keys of docs/RECORD.md's key table, in its order, each on its own line. */
+static void doc_keys(char *out, size_t cap)
+{
+    FILE *f = fopen("docs/RECORD.md", "r");
+    char line[4096];
+    size_t o = 0;
+    out[0] = '\0';
+    while (f && fgets(line, sizeof line, f))
+        if (strncmp(line, "| `", 3) == 0) {
+            char *e = strchr(line + 3, '`');
+            if (e && o + (size_t)(e - line - 3) + 2 < cap) {
+                memcpy(out + o, line + 3, (size_t)(e - line - 3));
+                o += (size_t)(e - line - 3);
+                out[o++] = '\n';
+                out[o] = '\0';
+            }
+        }
+    if (f)
+        fclose(f);
+}
 
 static const struct ocrec *find(const struct ocrec_list *l, const char *file)
 {
@@ -79,6 +134,8 @@ int main(void)
     char buf[65536];
     long n = record_format(buf, sizeof buf, &pi, &ss, &ti, &ex, 1700000000999LL);
     CHECK(n > 0);
+    int seen[NKEYS] = { 0 };
+    CHECK(mark_keys(buf, n, seen) == 0);   /* the writer writes keys of the table only */
     const char *why = NULL;
     int dfd = record_open_dir(dir, &why);
     CHECK(dfd >= 0);
@@ -140,6 +197,15 @@ int main(void)
     CHECK(recname_format(pi.name, sizeof pi.name, pi.pid, pi.boot_id, pi.start_time, 0) == 0);
     struct record_exit running = { NULL, 0, 0 };
     n = record_format(buf, sizeof buf, &pi, &ss, &ti, &running, 1700000001000LL);
+    CHECK(mark_keys(buf, n, seen) == 0);
+    /* A client that exited and a server: between them, every key of the table. */
+    for (size_t k = 0; k < NKEYS; k++)
+        if (!seen[k])
+            fprintf(stderr, "  key %s: never written\n", keys[k]);
+    int all = 1;
+    for (size_t k = 0; k < NKEYS; k++)
+        all &= seen[k];
+    CHECK(all);
     strcpy(name, pi.name);
     created = 0;
     CHECK(n > 0 && record_write(dfd, name, sizeof name, &created, buf, (size_t)n, NULL) == 0);
@@ -153,5 +219,58 @@ int main(void)
     char cmd[128];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     CHECK(system(cmd) == 0);
+
+    /* docs/RECORD.md's key table is the key table, in the order the shim writes them */
+    {
+        char want[2048] = "", got[2048];
+        for (size_t k = 0; k < NKEYS; k++)
+            strcat(strcat(want, keys[k]), "\n");
+        doc_keys(got, sizeof got);
+        CHECK_STR(got, want);
+    }
+
+    /* a session id: one rule for the log scan, the records and the tools */
+    {
+        char id[80] = "ses_";
+        memset(id + 4, 'a', 59);
+        id[63] = '\0';
+        CHECK(recfmt_id_valid(id, 63) && logscan_valid_id(id, 63) && session_id_valid(id));
+        strcat(id, "b");   /* 60 after the prefix: too long for every side */
+        CHECK(!recfmt_id_valid(id, 64) && !logscan_valid_id(id, 64) && !session_id_valid(id));
+        static const char *const ids[] = { "ses_", "ses_a", "ses_a-b", "ses_a b", "SES_abc", "ses_\xc3\xa9",
+                                           "ses_dcc13d353ffe2xSLiIRPve9BBh", "sesx_abc" };
+        int agree = 1;
+        for (size_t i = 0; i < sizeof ids / sizeof *ids; i++)
+            agree &= recfmt_id_valid(ids[i], strlen(ids[i])) == logscan_valid_id(ids[i], strlen(ids[i])) &&
+                     recfmt_id_valid(ids[i], strlen(ids[i])) == session_id_valid(ids[i]);
+        CHECK(agree);
+        CHECK(!recfmt_id_valid("ses_", 4) && recfmt_id_valid("ses_a", 5) && !recfmt_id_valid("ses_a-b", 7));
+    }
+
+    /* the quit rule: exited with the terminal still there; a hangup or no exit is not a quit */
+    CHECK(recfmt_is_quit("exited", 0) && recfmt_is_quit("exited", -1));
+    CHECK(!recfmt_is_quit("exited", 1) && !recfmt_is_quit("running", 0) && !recfmt_is_quit(NULL, 0));
+
+    /* the state directory: the first absolute one of OCSHIM_STATE_DIR, XDG_STATE_HOME, HOME */
+    {
+        char sd[64];
+        CHECK(recfmt_state_dir(sd, sizeof sd, "/s", "/x", "/h") == 0);
+        CHECK_STR(sd, "/s");
+        CHECK(recfmt_state_dir(sd, sizeof sd, "", "/x", "/h") == 0);
+        CHECK_STR(sd, "/x/ocshim");
+        CHECK(recfmt_state_dir(sd, sizeof sd, NULL, "rel", "/h") == 0);
+        CHECK_STR(sd, "/h/.local/state/ocshim");
+        CHECK(recfmt_state_dir(sd, sizeof sd, NULL, NULL, "h") == -1);        /* relative HOME */
+        CHECK(recfmt_state_dir(sd, sizeof sd, "rel/dir", "/x", "/h") == -1);  /* asked, unusable */
+        CHECK(recfmt_state_dir(sd, 8, NULL, NULL, "/home/someone") == -1);    /* too long */
+        setenv("OCSHIM_STATE_DIR", "", 1);
+        setenv("XDG_STATE_HOME", "", 1);
+        setenv("HOME", "relative", 1);
+        CHECK(ocrec_state_dir() == NULL);    /* the tools read where the shim writes: nowhere */
+        setenv("HOME", "/home/u", 1);
+        char *t = ocrec_state_dir();
+        CHECK(t && strcmp(t, "/home/u/.local/state/ocshim") == 0);
+        free(t);
+    }
     UNIT_END("test_record_roundtrip");
 }

@@ -1,11 +1,13 @@
 /* ocrec.c - strict reader for the shim's record files (see ocrec.h, docs/RECORD.md). */
 #include "ocrec.h"
+#include "recfmt.h"
 #include "recname.h"
 #include "strbuf.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,55 +16,14 @@
 
 #define RECORD_MAX_BYTES (1 << 20)
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 char *ocrec_unescape(const char *s, size_t n)
 {
     char *out = xmalloc(n + 1);
-    size_t o = 0;
-    for (size_t i = 0; i < n; i++) {
-        char c = s[i];
-        if ((unsigned char)c < 0x20 || c == 0x7f)
-            goto bad; /* raw control bytes must have been escaped */
-        if (c != '\\') {
-            out[o++] = c;
-            continue;
-        }
-        if (++i >= n)
-            goto bad;
-        switch (s[i]) {
-        case '\\': out[o++] = '\\'; break;
-        case 'n': out[o++] = '\n'; break;
-        case 't': out[o++] = '\t'; break;
-        case 'r': out[o++] = '\r'; break;
-        case 'x': {
-            if (i + 2 >= n)
-                goto bad;
-            int h = hexval(s[i + 1]), l = hexval(s[i + 2]);
-            if (h < 0 || l < 0 || (h == 0 && l == 0))
-                goto bad;
-            out[o++] = (char)(h * 16 + l);
-            i += 2;
-            break;
-        }
-        default:
-            goto bad;
-        }
+    if (recfmt_unescape(s, n, out) < 0) {
+        free(out);
+        return NULL;
     }
-    out[o] = '\0';
     return out;
-bad:
-    free(out);
-    return NULL;
 }
 
 static int parse_ll(const char *s, long long *v)
@@ -278,23 +239,11 @@ void ocrec_free(struct ocrec *r)
 
 char *ocrec_state_dir(void)
 {
-    struct strbuf b;
-    const char *e = getenv("OCSHIM_STATE_DIR");
-    if (e && *e)
-        return xstrdup(e);
-    sb_init(&b);
-    e = getenv("XDG_STATE_HOME");
-    if (e && *e == '/') {
-        sb_printf(&b, "%s/ocshim", e);
-    } else {
-        const char *h = getenv("HOME");
-        if (!h || !*h) {
-            sb_free(&b);
-            return NULL;
-        }
-        sb_printf(&b, "%s/.local/state/ocshim", h);
-    }
-    return sb_take(&b);
+    char dir[PATH_MAX];
+    if (recfmt_state_dir(dir, sizeof dir, getenv("OCSHIM_STATE_DIR"), getenv("XDG_STATE_HOME"),
+                         getenv("HOME")))
+        return NULL;
+    return xstrdup(dir);
 }
 
 static int name_ok(const char *name)

@@ -41,8 +41,8 @@ char *ocrec_unescape(const char *s, size_t n);
 int ocrec_parse(const char *buf, size_t len, struct ocrec *r, const char **why);
 void ocrec_free(struct ocrec *r);
 
-/* The state directory: $OCSHIM_STATE_DIR, else ${XDG_STATE_HOME:-$HOME/.local/state}/ocshim.
- * Returns a new string, or NULL when no HOME is known. */
+/* The state directory, by the shim's own rule (recfmt_state_dir). Returns a new string, or NULL
+ * when none is known (no absolute OCSHIM_STATE_DIR, XDG_STATE_HOME or HOME). */
 char *ocrec_state_dir(void);
 /* Loads every valid record of dir into out (appending). Skipped files (symlinks, other
  * owners, truncated, malformed) get a note each. A missing directory is not an error (0

@@ -1,6 +1,8 @@
 /* quote.c - shell, JSON and tmux quoting, session id validation (see quote.h). */
 #include "quote.h"
 
+#include "recfmt.h"
+
 #include <string.h>
 
 void quote_sh(struct strbuf *b, const char *s)
@@ -65,13 +67,5 @@ char *quote_tmux_arg(const char *s)
 
 int session_id_valid(const char *s)
 {
-    if (!s || strncmp(s, "ses_", 4) != 0)
-        return 0;
-    size_t n = 0;
-    for (const char *p = s + 4; *p; p++, n++) {
-        char c = *p;
-        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')))
-            return 0;
-    }
-    return n >= 1 && n <= 60;
+    return s && recfmt_id_valid(s, strlen(s));
 }

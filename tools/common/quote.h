@@ -13,7 +13,7 @@ void quote_tmux_format(struct strbuf *b, const char *s);
 /* tmux reads an argv element ending in ';' as a command separator: returns the element
  * to pass so it arrives literally (a newly allocated string). */
 char *quote_tmux_arg(const char *s);
-/* Valid opencode session id: "ses_" followed by 1..60 ASCII alphanumerics. */
+/* Valid opencode session id, by the records' rule (recfmt_id_valid): "ses_" + 1..59 letters or digits. */
 int session_id_valid(const char *s);
 
 #endif

@@ -4,6 +4,7 @@
 #include "ocshim.h"
 
 #include "proc.h"
+#include "recfmt.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -26,7 +27,7 @@ int load_records(struct ocrec_list *recs)
     struct notes notes = { 0 };
     char *dir = ocrec_state_dir();
     if (!dir) {
-        fprintf(stderr, "ocshim: no state directory (set HOME or OCSHIM_STATE_DIR)\n");
+        fprintf(stderr, "ocshim: no state directory (OCSHIM_STATE_DIR, XDG_STATE_HOME or HOME must be an absolute path)\n");
         return -1;
     }
     int n = ocrec_load_dir(dir, recs, &notes);
@@ -46,7 +47,7 @@ const char *rec_state(const struct ocrec *r)
 {
     if (rec_alive(r))
         return "running";
-    if (r->state && strcmp(r->state, "exited") == 0 && r->hangup != 1)
+    if (recfmt_is_quit(r->state, r->hangup))
         return "quit";
     return "gone";
 }

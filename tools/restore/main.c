@@ -90,7 +90,7 @@ int main(int argc, char **argv)
     struct ocrec_list recs = { 0 };
     char *dir = ocrec_state_dir();
     if (!dir)
-        notes_add(&notes, "no state directory (neither OCSHIM_STATE_DIR nor HOME is set)");
+        notes_add(&notes, "no state directory (OCSHIM_STATE_DIR, XDG_STATE_HOME or HOME must be an absolute path)");
     else
         ocrec_load_dir(dir, &recs, &notes);
     free(dir);

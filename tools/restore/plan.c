@@ -2,6 +2,7 @@
 #include "restore.h"
 #include "cmdline.h"
 #include "quote.h"
+#include "recfmt.h"
 #include "strbuf.h"
 
 #include <limits.h>
@@ -67,10 +68,10 @@ static int parse_int(const char *s, int *v)
     return 0;
 }
 
+/* Restore: running-but-gone, or exited with hangup=1. Anything else that exited is a quit. */
 static int is_quit(const struct ocrec *r)
 {
-    /* Restore: running-but-gone, or exited with hangup=1. Anything else that exited is a quit. */
-    return r->state && strcmp(r->state, "exited") == 0 && r->hangup != 1;
+    return recfmt_is_quit(r->state, r->hangup);
 }
 
 void plan_fill_db(struct entry *e, struct ocdb *db, int elsewhere)
