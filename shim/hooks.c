@@ -6,6 +6,7 @@
 #include "capture.h"
 #include "childenv.h"
 #include "debug.h"
+#include "hooklist.h"
 #include "sigint.h"
 #include "sigsafe.h"
 #include "sud.h"
@@ -34,34 +35,24 @@ void hooks_set_active(int on)
 
 #define ON() __builtin_expect(__atomic_load_n(&active, __ATOMIC_ACQUIRE), 1)
 
-/* libc's functions, as opencode's slots asked for them (filled by plthook_install). */
-static int (*next_pthread_create)(pthread_t *, const pthread_attr_t *, void *(*)(void *), void *);
-static int (*next_sigprocmask)(int, const sigset_t *, sigset_t *);
-static int (*next_pthread_sigmask)(int, const sigset_t *, sigset_t *);
-static int (*next_sigaction)(int, const struct sigaction *, struct sigaction *);
-static __sighandler_t (*next_signal)(int, __sighandler_t);
-static int (*next_sigsuspend)(const sigset_t *);
-static int (*next_ppoll)(struct pollfd *, nfds_t, const struct timespec *, const sigset_t *);
-static int (*next_pselect)(int, fd_set *, fd_set *, fd_set *, const struct timespec *,
-                           const sigset_t *);
-static int (*next_epoll_pwait)(int, struct epoll_event *, int, int, const sigset_t *);
-static int (*next_epoll_pwait2)(int, struct epoll_event *, int, const struct timespec *,
-                                const sigset_t *);
-static int (*next_signalfd)(int, const sigset_t *, int);
-static void (*next_exit)(int) __attribute__((noreturn));
-static void (*next__exit)(int) __attribute__((noreturn));
-static void (*next__Exit)(int) __attribute__((noreturn));
-static void (*next_quick_exit)(int) __attribute__((noreturn));
-static int (*next_open)(const char *, int, ...);
-static int (*next_open64)(const char *, int, ...);
-static int (*next_openat)(int, const char *, int, ...);
-static int (*next_openat64)(int, const char *, int, ...);
-static int (*next_close)(int);
-static ssize_t (*next_pwrite64)(int, const void *, size_t, off_t);
-static int (*next_execve)(const char *, char *const[], char *const[]);
-static ssize_t (*next_send)(int, const void *, size_t, int);
-static ssize_t (*next_sendto)(int, const void *, size_t, int, const struct sockaddr *, socklen_t);
-static int (*next_listen)(int, int);
+/* libc's functions, as opencode's slots asked for them (filled by plthook_install), each of
+ * the type glibc declares it with (hooklist.h). That type keeps glibc's attributes: noreturn
+ * (the address of exit, _exit, _Exit or quick_exit points to a function that never returns,
+ * so their hooks end in a call, not a jump), and nonnull (pthread_create, sigsuspend,
+ * signalfd, open*, execve): a hook passes its caller's arguments on as they are and must not
+ * test one for NULL after the call, a test the compiler would drop. XMAIN's are also read by
+ * the thunks' assembly (below). */
+#define NEXT(fn) static __typeof__(&fn) next_##fn;
+#define NEXT_MAIN(fn) static __attribute__((used)) next_##fn##_type next_##fn;
+typedef __typeof__(&dlopen) next_dlopen_type;
+/* Written out, not __typeof__(&dlsym): glibc declares dlsym's name nonnull, and dlsym_by_name
+ * tests name after its call (the test would be dropped). */
+typedef void *(*next_dlsym_type)(void *, const char *);
+_Static_assert(__builtin_types_compatible_p(next_dlsym_type, __typeof__(&dlsym)),
+               "next_dlsym is not of the type glibc declares dlsym with");
+OCSHIM_HOOKS(NEXT, NEXT_MAIN)
+#undef NEXT
+#undef NEXT_MAIN
 
 /* ---- threads: arm every thread opencode creates ---- */
 
@@ -349,8 +340,6 @@ static int hook_execve(const char *path, char *const argv[], char *const envp[])
  * here only for a path that needs neither (it holds a '/' and no '$'), and then rewrites the
  * slots of the object loaded (not of the libraries it needs); any other file jumps straight
  * to dlopen with opencode's return address on the stack, and is not hooked. */
-static __attribute__((used)) void *(*next_dlopen)(const char *, int);
-
 static __attribute__((used)) int caller_free(const char *file, int mode)
 {
     return file && strchr(file, '/') && !strchr(file, '$');
@@ -410,8 +399,6 @@ CALLER_THUNK(hook_dlopen, caller_free, dlopen_path, next_dlopen);
  * and opencode defines none of these libc functions, so both find the same one; it is handed
  * out as its hook. Any other lookup jumps straight to dlsym with opencode's return address on
  * the stack: opencode's own answer. */
-static __attribute__((used)) void *(*next_dlsym)(void *, const char *);
-
 static __attribute__((used)) int name_is_hooked(void *handle, const char *name)
 {
     return name && plthook_find(hooks_table, hooks_count, name) != NULL;
@@ -435,17 +422,18 @@ static __attribute__((used)) void *dlsym_by_name(void *handle, const char *name)
 void *hook_dlsym(void *handle, const char *name);
 CALLER_THUNK(hook_dlsym, name_is_hooked, dlsym_by_name, next_dlsym);
 
-#define HOOK(fn) { #fn, (void *)hook_##fn, (void **)&next_##fn, 0 }
+/* Each hook has the type glibc declares its function with: opencode calls it through a slot
+ * that libc's function would have filled. */
+#define SAME_TYPE(fn)                                                                   \
+    _Static_assert(__builtin_types_compatible_p(__typeof__(hook_##fn), __typeof__(fn)), \
+                   "hook_" #fn " is not of the type glibc declares " #fn " with");
+OCSHIM_HOOKS(SAME_TYPE, SAME_TYPE)
+#undef SAME_TYPE
+
+#define HOOK(fn) { #fn, (void *)hook_##fn, (void **)&next_##fn, 0 },
 /* dlopen and dlsym answer relative to their caller (search paths, $ORIGIN, RTLD_NEXT): only
  * opencode's own calls, whose answers the hooks keep, go through them. */
-#define HOOK_MAIN(fn) { #fn, (void *)hook_##fn, (void **)&next_##fn, 1 }
+#define HOOK_MAIN(fn) { #fn, (void *)hook_##fn, (void **)&next_##fn, 1 },
 
-const struct plthook hooks_table[] = {
-    HOOK(pthread_create), HOOK(sigprocmask), HOOK(pthread_sigmask), HOOK(sigaction),
-    HOOK(signal), HOOK(sigsuspend), HOOK(ppoll), HOOK(pselect), HOOK(epoll_pwait),
-    HOOK(epoll_pwait2), HOOK(signalfd), HOOK(exit), HOOK(_exit), HOOK(_Exit),
-    HOOK(quick_exit), HOOK(open), HOOK(open64), HOOK(openat), HOOK(openat64), HOOK(close),
-    HOOK(pwrite64), HOOK(execve), HOOK(send), HOOK(sendto), HOOK(listen),
-    HOOK_MAIN(dlsym), HOOK_MAIN(dlopen),
-};
+const struct plthook hooks_table[] = { OCSHIM_HOOKS(HOOK, HOOK_MAIN) };
 const size_t hooks_count = sizeof hooks_table / sizeof hooks_table[0];

@@ -9,7 +9,8 @@
 
 #include <stddef.h>
 
-/* The hooked functions: name, hook, and where libc's own function is kept. */
+/* The hooked functions, as hooklist.h lists them: name, hook, and where libc's own function
+ * is kept. */
 extern const struct plthook hooks_table[];
 extern const size_t hooks_count;
 
