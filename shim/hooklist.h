@@ -1,5 +1,6 @@
 /* hooklist.h - the libc functions the shim hooks, listed once: hooks.c's pointers to libc's
- * functions, its type checks and hooks_table all expand OCSHIM_HOOKS.
+ * functions, its type checks and hooks_table, and tests/unit/test_hooklist.c (which also
+ * checks docs/ARCHITECTURE.md's list against this one) all expand OCSHIM_HOOKS.
  *
  * OCSHIM_HOOKS(X, XMAIN) names each function once, in hooks_table's order:
  *   X(name)      hooked in opencode and in the native modules it dlopens;
