@@ -87,30 +87,39 @@ static int by_continue(const char *dir, int run)
     return rc;
 }
 
+/* PID, the one word that is no option: a second one, or one starting with '-', is refused. */
+static const char *pid_word(const char *pidarg, const char *w)
+{
+    if (pidarg || w[0] == '-')
+        die_usage("id", "unexpected argument '%s' (see ocshim id --help)", w);
+    return w;
+}
+
 int cmd_id(int argc, char **argv)
 {
-    const char *pane = NULL, *L = NULL, *S = NULL, *pidarg = NULL, *cont = NULL;
-    int run = 0;
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-            fputs(usage, stdout);
-            return EXIT_OK;
-        } else if (strcmp(argv[i], "--continue") == 0 && i + 1 < argc) {
-            cont = argv[++i];
-        } else if (strcmp(argv[i], "--run") == 0) {
-            run = 1;
-        } else if (strcmp(argv[i], "--pane") == 0 && i + 1 < argc) {
-            pane = argv[++i];
-        } else if (strcmp(argv[i], "-L") == 0 && i + 1 < argc) {
-            L = argv[++i];
-        } else if (strcmp(argv[i], "-S") == 0 && i + 1 < argc) {
-            S = argv[++i];
-        } else if (argv[i][0] != '-' && !pidarg) {
-            pidarg = argv[i];
-        } else {
-            die_usage("id", "unexpected argument '%s' (see ocshim id --help)", argv[i]);
+    enum { O_CONTINUE = 256, O_RUN, O_PANE };
+    static const struct option longs[] = {
+        { "continue", required_argument, NULL, O_CONTINUE }, { "run", no_argument, NULL, O_RUN },
+        { "pane", required_argument, NULL, O_PANE },         { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    const char *pane = NULL, *L = NULL, *S = NULL, *pidarg = NULL, *cont = NULL, *bad = NULL;
+    int run = 0, c;
+    optind = 0;     /* a fresh scan; "-": the words in order, one that is no option as c == 1 */
+    while ((c = optword_getopt(argc, argv, "-:hL:S:", longs, &bad)) != -1) {
+        switch (c) {
+        case O_CONTINUE: cont = optarg; break;
+        case O_RUN: run = 1; break;
+        case O_PANE: pane = optarg; break;
+        case 'L': L = optarg; break;
+        case 'S': S = optarg; break;
+        case 'h': fputs(usage, stdout); return EXIT_OK;
+        case 1: pidarg = pid_word(pidarg, optarg); break;
+        default: die_option("id", c, bad);
         }
     }
+    while (optind < argc)   /* after "--" */
+        pidarg = pid_word(pidarg, argv[optind++]);
     if (run && !cont)
         die_usage("id", "--run goes with --continue DIR");
     if (cont)
