@@ -26,21 +26,33 @@ const char ocshim_plugin_js[] =
 #include "plugin_js.h"
     ;
 
+/* SHELL, the one word that is no option: a second one, or one starting with '-', is refused. */
+static const char *shell_word(const char *shell, const char *w)
+{
+    if (shell || w[0] == '-')
+        die_usage("init", "unexpected argument '%s' (see ocshim init --help)", w);
+    return w;
+}
+
 int cmd_init(int argc, char **argv)
 {
-    const char *shell = NULL;
-    int alias = 0;
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--alias") == 0)
-            alias = 1;
-        else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-            fputs(usage, stdout);
-            return EXIT_OK;
-        } else if (!shell && argv[i][0] != '-')
-            shell = argv[i];
-        else
-            die_usage("init", "unexpected argument '%s' (see ocshim init --help)", argv[i]);
+    enum { O_ALIAS = 256 };
+    static const struct option longs[] = {
+        { "alias", no_argument, NULL, O_ALIAS }, { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
+    };
+    const char *shell = NULL, *bad = NULL;
+    int alias = 0, c;
+    optind = 0;     /* a fresh scan; "-": the words in order, one that is no option as c == 1 */
+    while ((c = optword_getopt(argc, argv, "-:h", longs, &bad)) != -1) {
+        switch (c) {
+        case O_ALIAS: alias = 1; break;
+        case 'h': fputs(usage, stdout); return EXIT_OK;
+        case 1: shell = shell_word(shell, optarg); break;
+        default: die_option("init", c, bad);
+        }
     }
+    while (optind < argc)   /* after "--" */
+        shell = shell_word(shell, argv[optind++]);
     if (!shell)
         die_usage("init", "which shell? bash, zsh or fish (or opencode, for the plugin)");
     if (strcmp(shell, "opencode") == 0) {
