@@ -25,23 +25,31 @@ static int same_pane(const struct ocrec *a, const struct ocrec *b)
 
 int cmd_gc(int argc, char **argv)
 {
-    int dry = 0;
+    enum { O_DRY = 256, O_DAYS };
+    static const struct option longs[] = {
+        { "dry-run", no_argument, NULL, O_DRY }, { "days", required_argument, NULL, O_DAYS },
+        { "help", no_argument, NULL, 'h' },      { NULL, 0, NULL, 0 },
+    };
+    int dry = 0, c;
     long days = 30;
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--dry-run") == 0 || strcmp(argv[i], "-n") == 0) {
-            dry = 1;
-        } else if (strcmp(argv[i], "--days") == 0 && i + 1 < argc) {
-            char *end;
-            days = strtol(argv[++i], &end, 10);
+    char *end;
+    const char *bad = NULL;
+    optind = 0;     /* a fresh scan; "-": the words in order, one that is no option as c == 1 */
+    while ((c = optword_getopt(argc, argv, "-:hn", longs, &bad)) != -1) {
+        switch (c) {
+        case 'n': case O_DRY: dry = 1; break;
+        case O_DAYS:
+            days = strtol(optarg, &end, 10);
             if (*end || days < 0 || days > 100000)
-                die_usage("gc", "--days takes a whole number of days, not '%s'", argv[i]);
-        } else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-            fputs(usage, stdout);
-            return EXIT_OK;
-        } else {
-            die_usage("gc", "unexpected argument '%s' (see ocshim gc --help)", argv[i]);
+                die_usage("gc", "--days takes a whole number of days, not '%s'", optarg);
+            break;
+        case 'h': fputs(usage, stdout); return EXIT_OK;
+        case 1: die_usage("gc", "unexpected argument '%s' (see ocshim gc --help)", optarg);
+        default: die_option("gc", c, bad);
         }
     }
+    if (optind < argc)   /* after "--" */
+        die_usage("gc", "unexpected argument '%s' (see ocshim gc --help)", argv[optind]);
     struct ocrec_list recs = { 0 };
     if (load_records(&recs) < 0)
         return EXIT_FAIL;
