@@ -291,13 +291,19 @@ static void check_plugin(void)
 
 int cmd_doctor(int argc, char **argv)
 {
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-            fputs(usage, stdout);
-            return EXIT_OK;
+    static const struct option longs[] = { { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 } };
+    int c;
+    const char *bad = NULL;
+    optind = 0;     /* a fresh scan; "-": the words in order, one that is no option as c == 1 */
+    while ((c = optword_getopt(argc, argv, "-:h", longs, &bad)) != -1) {
+        switch (c) {
+        case 'h': fputs(usage, stdout); return EXIT_OK;
+        case 1: die_usage("doctor", "unexpected argument '%s' (see ocshim doctor --help)", optarg);
+        default: die_option("doctor", c, bad);
         }
-        die_usage("doctor", "unexpected argument '%s' (see ocshim doctor --help)", argv[i]);
     }
+    if (optind < argc)   /* after "--" */
+        die_usage("doctor", "unexpected argument '%s' (see ocshim doctor --help)", argv[optind]);
     check_preload();
     check_kernel();
     check_state_dir();

@@ -32,16 +32,23 @@ static void target(struct strbuf *b, const struct ocrec *r)
 
 int cmd_ls(int argc, char **argv)
 {
-    int json = 0;
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--json") == 0)
-            json = 1;
-        else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-            fputs(usage, stdout);
-            return EXIT_OK;
-        } else
-            die_usage("ls", "unexpected argument '%s' (see ocshim ls --help)", argv[i]);
+    enum { O_JSON = 256 };
+    static const struct option longs[] = {
+        { "json", no_argument, NULL, O_JSON }, { "help", no_argument, NULL, 'h' }, { NULL, 0, NULL, 0 },
+    };
+    int json = 0, c;
+    const char *bad = NULL;
+    optind = 0;     /* a fresh scan; "-": the words in order, one that is no option as c == 1 */
+    while ((c = optword_getopt(argc, argv, "-:h", longs, &bad)) != -1) {
+        switch (c) {
+        case O_JSON: json = 1; break;
+        case 'h': fputs(usage, stdout); return EXIT_OK;
+        case 1: die_usage("ls", "unexpected argument '%s' (see ocshim ls --help)", optarg);
+        default: die_option("ls", c, bad);
+        }
     }
+    if (optind < argc)   /* after "--" */
+        die_usage("ls", "unexpected argument '%s' (see ocshim ls --help)", argv[optind]);
     struct ocrec_list recs = { 0 };
     if (load_records(&recs) < 0)
         return EXIT_FAIL;

@@ -22,6 +22,13 @@ void die_usage(const char *cmd, const char *fmt, ...)
     exit(EXIT_USAGE);
 }
 
+void die_option(const char *cmd, int c, const char *word)
+{
+    if (c == ':')
+        die_usage(cmd, "option '%s' needs an argument (see ocshim %s --help)", word, cmd);
+    die_usage(cmd, "unexpected argument '%s' (see ocshim %s --help)", word, cmd);
+}
+
 int load_records(struct ocrec_list *recs)
 {
     struct notes notes = { 0 };
