@@ -1,7 +1,8 @@
 /* test_toolcommon.c - the tools' helpers: quoting, JSON reader, argv runner, opencode.db reader,
- * the /proc snapshot. */
+ * the /proc snapshot, the option word getopt_long refused. */
 #include "json.h"
 #include "ocdb.h"
+#include "optword.h"
 #include "proc.h"
 #include "quote.h"
 #include "runcmd.h"
@@ -40,6 +41,44 @@ static int sh_roundtrip(const char *s)
     sb_free(&out);
     return ok;
 }
+
+/* One scan of argv (a NULL-terminated list) as the ocshim commands make it ("-:" and
+ * optind = 0): what each call gave, then the words after "--". */
+static char *opt_trace(char **argv)
+{
+    static const struct option longs[] = {
+        { "days", required_argument, NULL, 256 }, { "dry-run", no_argument, NULL, 257 },
+        { "help", no_argument, NULL, 'h' },       { NULL, 0, NULL, 0 },
+    };
+    int argc = 0, c;
+    while (argv[argc])
+        argc++;
+    struct strbuf b;
+    sb_init(&b);
+    const char *bad = NULL;
+    optind = 0;
+    while ((c = optword_getopt(argc, argv, "-:hnL:", longs, &bad)) != -1) {
+        switch (c) {
+        case 256: sb_printf(&b, "days=%s ", optarg); break;
+        case 257: sb_add(&b, "dry "); break;
+        case 'L': sb_printf(&b, "-L=%s ", optarg); break;
+        case 1: sb_printf(&b, "+%s ", optarg); break;
+        case '?': case ':': sb_printf(&b, "%c%s ", c, bad); break;
+        default: sb_printf(&b, "-%c ", c); break;
+        }
+    }
+    while (optind < argc)
+        sb_printf(&b, "rest:%s ", argv[optind++]);
+    return sb_take(&b);
+}
+
+#define CHECK_OPTS(want, ...)                                                        \
+    do {                                                                             \
+        char *argv_[] = { "gc", __VA_ARGS__, NULL };                                 \
+        char *got_ = opt_trace(argv_);                                               \
+        CHECK_STR(got_, want);                                                       \
+        free(got_);                                                                  \
+    } while (0)
 
 int main(void)
 {
@@ -240,5 +279,17 @@ int main(void)
         waitpid(kids[i], NULL, 0);
     }
     CHECK(proc_children_now(getpid()) == 0);
+
+    /* The option word getopt_long refused: a long one as typed, a short one alone, also in a
+     * cluster after a long option (where argv[optind - 1] would name the long one). */
+    CHECK_OPTS("days=5 +x -n -h dry ", "--days", "5", "x", "-nh", "--dry-run");
+    CHECK_OPTS("dry ?-x -n ", "--dry-run", "-xn");
+    CHECK_OPTS("-n ?-x ", "-nx");
+    CHECK_OPTS("?--bogus=1 ?--d ?--dry-run=1 ?--help=2 :--days ", "--bogus=1", "--d", "--dry-run=1",
+               "--help=2", "--days");
+    CHECK_OPTS(":-L ", "-L");
+    CHECK_OPTS("-n :-L ", "-nL");
+    CHECK_OPTS("-L=x -L=-n days=--dry-run ", "-Lx", "-L", "-n", "--days", "--dry-run");
+    CHECK_OPTS("days=7 days=8 +- rest:-n rest:x ", "--days=7", "--da", "8", "-", "--", "-n", "x");
     UNIT_END("test_toolcommon");
 }
