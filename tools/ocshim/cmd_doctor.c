@@ -98,7 +98,8 @@ static void check_state_dir(void)
     char *dir = ocrec_state_dir();
     struct stat st;
     if (!dir) {
-        report("FAIL", "no state directory (HOME is not set)", "set HOME or OCSHIM_STATE_DIR");
+        report("FAIL", "no state directory (no absolute OCSHIM_STATE_DIR, XDG_STATE_HOME or HOME)",
+               "set HOME, or OCSHIM_STATE_DIR, to an absolute path");
         return;
     }
     if (lstat(dir, &st) != 0) {
