@@ -96,8 +96,26 @@ db() { sqlite3 -readonly "file:$OC_DB?mode=ro" "$1" 2>/dev/null; }
 
 # record_of PID: the record file of process PID (empty when none).
 record_of() { ls "$OCSHIM_STATE_DIR"/"$1"-*.rec 2>/dev/null | head -n 1; }
-# rec_get FILE KEY: first value of KEY in a record.
-rec_get() { sed -n "s/^$2=//p" "$1" 2>/dev/null | head -n 1; }
+# Records are read as the tools read them (ocshim ls --json), never by a copy of the parser here.
+# rec_get FILE KEY: the first value of KEY in the record FILE; empty when the tools do not take
+# the file for a record.
+rec_get() {
+    [ -n "$1" ] || return 0
+    OCSHIM_STATE_DIR=$(dirname "$1") "$ROOT/build/ocshim" ls --json 2>/dev/null | python3 -c '
+import json, os, sys
+for e in json.load(sys.stdin):
+    if e["record"] == os.path.basename(sys.argv[1]):
+        v = e["fields"].get(sys.argv[2], "")
+        print(v[0] if isinstance(v, list) else v)' "$1" "$2"
+}
+# rec_with KEY VALUE: the records in $OCSHIM_STATE_DIR whose KEY is VALUE, one path per line.
+rec_with() {
+    "$ROOT/build/ocshim" ls --json 2>/dev/null | python3 -c '
+import json, os, sys
+for e in json.load(sys.stdin):
+    if e["fields"].get(sys.argv[1]) == sys.argv[2]:
+        print(os.path.join(os.environ["OCSHIM_STATE_DIR"], e["record"]))' "$1" "$2"
+}
 
 # opencode_pid_in PANE: pid of the opencode process running in the pane (the pane process itself
 # or its child when a shell started it).

@@ -20,7 +20,7 @@ NOTOOL="env PATH=/usr/bin:/bin LD_PRELOAD=$LIB/libocshim.so"
 (cd "$W/proj" && $NOTOOL timeout 90 "$OC" run "hello install" >"$W/run1" 2>&1)
 id=$(db "select id from session where parent_id is null order by time_created desc limit 1")
 ok "the installed shim records opencode run's session" \
-    test -n "$id" -a -n "$(grep -l "^session=$id\$" "$OCSHIM_STATE_DIR"/*.rec 2>/dev/null)"
+    test -n "$id" -a -n "$(rec_with session "$id")"
 p=$(pane_run cont "$W/proj" "$NOTOOL $OC --continue")
 wait_for 30 'test -n "$(pane_opt "$p")"'
 rec=$(record_of "$(opencode_pid_in "$p")")

@@ -113,7 +113,7 @@ sid_probe "$W/sid2"
     >"$W/nix.out" 2>&1)
 id2=$(newest_root_of "$W/proj2")
 ok "nix wrapper: opencode run made a session and ran the bash tool" test -n "$id2" -a -s "$W/sid2"
-rec2=$(grep -lx "session=$id2" "$OCSHIM_STATE_DIR"/*.rec 2>/dev/null | head -n 1)
+rec2=$(rec_with session "$id2" | head -n 1)
 ok "nix wrapper: a record holds the db's session ($id2)" test -n "$id2" -a -n "$rec2"
 ok "... and it is the .opencode-wrapped process's" test "$(rec_get "$rec2" exe)" = "$nixd/.opencode-wrapped"
 ok "nix wrapper: the bash tool saw OPENCODE_SESSION_ID = the session ($(head -c 40 "$W/sid2" 2>/dev/null))" \

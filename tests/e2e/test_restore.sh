@@ -20,7 +20,7 @@ wait_until 60 tui_ready "$pq" || log "TUI $pq did not paint"
 prompt "$pq" "hello number 5"
 wait_for 30 'test -n "$(pane_opt "$pq")"'; idq=$(pane_opt "$pq")
 wait_until 30 pane_has "$pq" "reply to: hello number 5" || log "no reply shown in the quitter pane"
-recq=$(grep -l "^session=$idq\$" "$OCSHIM_STATE_DIR"/*.rec | head -n 1)
+recq=$(rec_with session "$idq" | head -n 1)
 for attempt in 1 2 3 4; do   # ctrl+c twice quits the TUI; a busy TUI may swallow one
     tm send-keys -t "$pq" C-c 2>/dev/null; sleep 0.5; tm send-keys -t "$pq" C-c 2>/dev/null
     wait_for 5 'test "$(rec_get "$recq" state)" = exited' && break

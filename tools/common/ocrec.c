@@ -104,6 +104,10 @@ int ocrec_parse(const char *buf, size_t len, struct ocrec *r, const char **why)
             *why = "malformed value (bad escape or control byte)";
             goto fail;
         }
+        r->kv = xrealloc(r->kv, sizeof *r->kv * (size_t)(2 * r->nkv + 2));
+        r->kv[2 * r->nkv] = xstrdup(key);
+        r->kv[2 * r->nkv + 1] = xstrdup(val);
+        r->nkv++;
         if (line_no == 1) {
             int okv = strcmp(key, "ocshim_record") == 0 && strcmp(val, "1") == 0;
             free(val);
@@ -234,6 +238,9 @@ void ocrec_free(struct ocrec *r)
     free(r->kitty_listen_on);
     free(r->state);
     free(r->exit_how);
+    for (int i = 0; i < 2 * r->nkv; i++)
+        free(r->kv[i]);
+    free(r->kv);
     memset(r, 0, sizeof *r);
 }
 

@@ -27,6 +27,8 @@ struct ocrec {
     char *state, *exit_how;     /* state: "running" or "exited" */
     int exit_code;
     int hangup;                 /* -1 when absent */
+    char **kv;                  /* every line as read: key, value, key, value... (nkv pairs) */
+    int nkv;
 };
 
 struct ocrec_list {

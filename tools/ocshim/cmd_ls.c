@@ -30,6 +30,36 @@ static void target(struct strbuf *b, const struct ocrec *r)
         sb_add(b, "-");
 }
 
+/* ", \"fields\": {...}": every key the record holds, as written; arg (and any key that
+ * repeats) as a list. */
+static void fields_json(struct strbuf *out, const struct ocrec *r)
+{
+    sb_add(out, ", \"fields\": {");
+    for (int i = 0; i < r->nkv; i++) {
+        const char *k = r->kv[2 * i];
+        int first = 1, many = 0;
+        for (int j = 0; j < r->nkv; j++)
+            if (strcmp(r->kv[2 * j], k) == 0) {
+                first &= j >= i;
+                many += 1;
+            }
+        if (!first)
+            continue;                   /* a repeated key went out with its first line */
+        if (strcmp(k, "arg") == 0)
+            many = 2;                   /* arg repeats by definition: always a list */
+        sb_add(out, i ? ", " : "");
+        quote_json(out, k);
+        sb_add(out, many > 1 ? ": [" : ": ");
+        for (int j = i, n = 0; j < r->nkv; j++)
+            if (strcmp(r->kv[2 * j], k) == 0) {
+                sb_add(out, n++ ? ", " : "");
+                quote_json(out, r->kv[2 * j + 1]);
+            }
+        sb_add(out, many > 1 ? "]" : "");
+    }
+    sb_add(out, "}");
+}
+
 int cmd_ls(int argc, char **argv)
 {
     enum { O_JSON = 256 };
@@ -104,6 +134,7 @@ int cmd_ls(int argc, char **argv)
             quote_json(&out, have && s.title ? s.title : "");
             sb_printf(&out, ", \"updated_ms\": %lld, \"record\": ", r->updated_ms);
             quote_json(&out, r->file);
+            fields_json(&out, r);
             sb_add(&out, "}");
         } else {
             sb_printf(&out, "%-8ld %-8s %-6s %-20s %-32s %-31s %s\n", r->pid, rec_state(r), role, t.s, dir,
