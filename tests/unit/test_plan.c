@@ -1,0 +1,239 @@
+/* test_plan.c - ocshim-restore's planning rules, one check group per rule: records as the
+ * reader parses them, a real opencode.db written here through libsqlite3, this process as the
+ * live one; no tmux (the live-pane guesses are the e2e tests'). */
+#include "ocdb.h"
+#include "ocrec.h"
+#include "proc.h"
+#include "restore.h"
+#include "unit.h"
+
+#include <sqlite3.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#define SOCK "/tmp/ocshim-plan-test/sock"
+#define ID(n) "ses_plan" #n "AAAAAAAAAAAAAAAAAAAAAAA"
+
+static struct ocrec_list recs;
+static char boot[33], dead_boot[33] = "0123456789abcdef0123456789abcdef";
+static unsigned long long my_start;
+
+/* A record as the shim writes it. alive: this process; else a process of another boot. */
+static void rec(int alive, long pid, const char *session, const char *tses, int win, int pane,
+                long long started, long long updated, const char *state, int hangup, const char *extra)
+{
+    char buf[4096];
+    int n = snprintf(buf, sizeof buf,
+                     "ocshim_record=1\npid=%ld\nboot_id=%s\nstart_time=%llu\nstarted_ms=%lld\nuid=0\n"
+                     "exe=/bin/true\ncwd=/tmp\nargc=1\narg=opencode\nsession=%s\nsessions=%s\n"
+                     "directory=/tmp\ntmux_socket=" SOCK "\ntmux_pane=%%%ld\ntmux_session=%s\n"
+                     "tmux_window=%d\ntmux_window_name=w\ntmux_pane_index=%d\n%supdated_ms=%lld\n"
+                     "state=%s\n%s%send=1\n",
+                     alive ? (long)getpid() : pid, alive ? boot : dead_boot, alive ? my_start : 77ULL,
+                     started, session, session, pid, tses, win, pane, extra ? extra : "", updated, state,
+                     strcmp(state, "exited") == 0 ? "exit_how=exit\nexit_code=0\n" : "",
+                     hangup < 0 ? "" : hangup ? "hangup=1\n" : "hangup=0\n");
+    if (recs.n == recs.cap) {
+        recs.cap = recs.cap ? recs.cap * 2 : 8;
+        recs.v = realloc(recs.v, sizeof *recs.v * (size_t)recs.cap);
+    }
+    const char *why;
+    struct ocrec *r = &recs.v[recs.n];
+    if (ocrec_parse(buf, (size_t)n, r, &why) == 0) {
+        char name[32];
+        snprintf(name, sizeof name, "%ld.rec", pid);
+        r->file = strdup(name);
+        recs.n++;
+    } else {
+        fprintf(stderr, "  record %ld refused: %s\n", pid, why);
+    }
+}
+
+static struct plan plan;
+static struct notes notes;
+static struct ocdb db;
+static struct opts o;
+
+static void build(void)
+{
+    struct tserver srv = { .socket = (char *)SOCK };
+    plan_free(&plan);
+    notes_free(&notes);
+    plan_build(&plan, &recs, &srv, NULL, NULL, &db, &o, &notes);
+}
+
+static void reset(void)
+{
+    ocrec_list_free(&recs);
+    memset(&o, 0, sizeof o);
+}
+
+static const struct entry *of(const char *session)
+{
+    for (int i = 0; i < plan.n; i++)
+        if (plan.v[i].session_id && strcmp(plan.v[i].session_id, session) == 0)
+            return &plan.v[i];
+    return NULL;
+}
+
+static int count(const char *session)
+{
+    int n = 0;
+    for (int i = 0; i < plan.n; i++)
+        n += plan.v[i].session_id && strcmp(plan.v[i].session_id, session) == 0;
+    return n;
+}
+
+static int state_is(const char *session, enum pstate s)
+{
+    const struct entry *e = of(session);
+    return e && e->state == s;
+}
+
+static int noted(const char *part)
+{
+    for (int i = 0; i < notes.n; i++)
+        if (strstr(notes.items[i], part))
+            return 1;
+    return 0;
+}
+
+int main(void)
+{
+    setenv("OCSHIM_RESURRECT_FILE", "", 1);     /* no tmux-resurrect guesses here */
+    CHECK(proc_boot_id(boot) == 0 && proc_stat(getpid(), &my_start, NULL) == 0);
+
+    char dir[] = "/tmp/ocshim-plan.XXXXXX", path[64];
+    CHECK(mkdtemp(dir) != NULL);
+    snprintf(path, sizeof path, "%s/opencode.db", dir);
+    sqlite3 *w;
+    CHECK(sqlite3_open(path, &w) == SQLITE_OK);
+    CHECK(sqlite3_exec(w,
+        "CREATE TABLE session (id TEXT PRIMARY KEY, parent_id TEXT, directory TEXT, title TEXT,"
+        " time_updated INTEGER, time_archived INTEGER);"
+        "INSERT INTO session VALUES ('" ID(1) "', NULL, '/tmp', 'one', 10, NULL);"
+        "INSERT INTO session VALUES ('" ID(2) "', NULL, '/tmp', 'two', 20, NULL);"
+        "INSERT INTO session VALUES ('" ID(3) "', NULL, '/tmp', 'three', 30, NULL);"
+        "INSERT INTO session VALUES ('" ID(4) "', NULL, '/tmp', 'archived', 40, 41);"
+        "INSERT INTO session VALUES ('" ID(5) "', '" ID(1) "', '/tmp', 'a subagent', 50, NULL);",
+        NULL, NULL, NULL) == SQLITE_OK);
+    sqlite3_close(w);
+    CHECK(ocdb_open(&db, path, &notes) == 0);
+
+    /* open when things went down (state=running, process gone): restored, with the db's title */
+    reset();
+    rec(0, 101, ID(1), "s", 0, 0, 1000, 2000, "running", -1, NULL);
+    build();
+    CHECK(plan.n == 1 && state_is(ID(1), P_RESTORE));
+    CHECK(of(ID(1)) && of(ID(1))->title && strcmp(of(ID(1))->title, "one") == 0 && of(ID(1))->last_ms == 10);
+
+    /* quit on purpose (exited, no hangup): skipped, with its reason; --all restores it */
+    reset();
+    rec(0, 102, ID(1), "s", 0, 0, 1000, 2000, "exited", 0, NULL);
+    build();
+    CHECK(state_is(ID(1), P_QUIT) && strstr(of(ID(1))->why, "quit on purpose"));
+    o.all = 1;
+    build();
+    CHECK(state_is(ID(1), P_RESTORE) && of(ID(1))->was_quit);
+
+    /* a hangup (tmux or the terminal died) is not a quit; nor is an exit with no hangup known */
+    reset();
+    rec(0, 103, ID(1), "s", 0, 0, 1000, 2000, "exited", 1, NULL);
+    build();
+    CHECK(state_is(ID(1), P_RESTORE));
+
+    /* its process is alive: running, nothing to do */
+    reset();
+    rec(1, 104, ID(1), "s", 0, 0, 1000, 2000, "running", -1, NULL);
+    build();
+    CHECK(state_is(ID(1), P_RUNNING));
+
+    /* superseded: a later process took the pane after this one's last word: one entry, the later */
+    reset();
+    rec(0, 105, ID(1), "s", 0, 0, 1000, 2000, "running", -1, NULL);
+    rec(0, 106, ID(2), "s", 0, 0, 3000, 4000, "running", -1, NULL);
+    build();
+    CHECK(plan.n == 1 && state_is(ID(2), P_RESTORE) && !of(ID(1)));
+
+    /* displaced: two processes alive at the same time named the pane (the panes moved): the
+     * one that saw the pane last keeps it, the other comes back in a new pane of the window */
+    reset();
+    rec(0, 107, ID(1), "s", 0, 0, 1000, 5000, "running", -1, NULL);
+    rec(0, 108, ID(2), "s", 0, 0, 3000, 6000, "running", -1, NULL);
+    build();
+    CHECK(plan.n == 2 && state_is(ID(1), P_RESTORE) && state_is(ID(2), P_RESTORE));
+    CHECK(of(ID(1)) && of(ID(1))->displaced && !of(ID(2))->displaced);
+    CHECK(of(ID(1)) && of(ID(2)) && of(ID(1))->win == 0 && of(ID(2))->pane == 0 && of(ID(1))->pane == 1);
+
+    /* the same conversation in two panes: the newer pane restores it, the other is a duplicate */
+    reset();
+    rec(0, 109, ID(1), "s", 0, 0, 1000, 2000, "running", -1, NULL);
+    rec(0, 110, ID(1), "t", 0, 0, 1000, 3000, "running", -1, NULL);
+    build();
+    CHECK(plan.n == 2 && count(ID(1)) == 2);
+    {
+        int restore = 0, dup = 0;
+        for (int i = 0; i < plan.n; i++) {
+            restore += plan.v[i].state == P_RESTORE && strcmp(plan.v[i].tsession, "t") == 0;
+            dup += plan.v[i].state == P_DUPLICATE && strcmp(plan.v[i].tsession, "s") == 0 &&
+                   strstr(plan.v[i].why, "restored in t:0.0 instead");
+        }
+        CHECK(restore == 1 && dup == 1);
+    }
+
+    /* ... and a conversation open in a live process is never started a second time */
+    reset();
+    rec(0, 111, ID(3), "s", 0, 0, 1000, 9000, "running", -1, NULL);
+    rec(1, 112, ID(3), "u", 0, 0, 1000, 2000, "running", -1, NULL);
+    build();
+    {
+        int dup = 0;
+        for (int i = 0; i < plan.n; i++)
+            dup += plan.v[i].state == P_DUPLICATE && strstr(plan.v[i].why, "already open in u:0.0");
+        CHECK(dup == 1);
+    }
+
+    /* archived in opencode.db: skipped; gone from it: deleted */
+    reset();
+    rec(0, 113, ID(4), "s", 0, 0, 1000, 2000, "running", -1, NULL);
+    rec(0, 114, ID(9), "t", 0, 0, 1000, 2000, "running", -1, NULL);
+    build();
+    CHECK(state_is(ID(4), P_ARCHIVED) && state_is(ID(9), P_DELETED));
+
+    /* no valid session id: skipped, with a note */
+    reset();
+    rec(0, 115, "ses_bad-id", "s", 0, 0, 1000, 2000, "running", -1, NULL);
+    build();
+    CHECK(plan.n == 1 && plan.v[0].state == P_BADID && noted("no valid session id"));
+
+    /* records of another tmux server are not this one's to restore */
+    reset();
+    rec(0, 116, ID(1), "s", 0, 0, 1000, 2000, "running", -1, NULL);
+    recs.v[0].tmux_socket[0] = 'X';
+    build();
+    CHECK(plan.n == 0 && noted("other tmux servers ignored"));
+
+    /* a client that had opened a subagent's session comes back on its root conversation */
+    reset();
+    rec(0, 117, ID(5), "s", 0, 0, 1000, 2000, "running", -1,
+        "role=client\nserver_url=http://127.0.0.1:4096\n");
+    build();
+    CHECK(plan.n == 1 && plan.v[0].role == E_CLIENT && plan.v[0].session_id &&
+          strcmp(plan.v[0].session_id, ID(1)) == 0);
+
+    /* a client record without its server's URL cannot be brought back */
+    reset();
+    rec(0, 118, ID(2), "s", 0, 0, 1000, 2000, "running", -1, "role=client\n");
+    build();
+    CHECK(plan.n == 1 && plan.v[0].state == P_BADID && strstr(plan.v[0].why, "server's URL"));
+
+    reset();
+    plan_free(&plan);
+    notes_free(&notes);
+    ocdb_close(&db);
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    CHECK(system(cmd) == 0);
+    UNIT_END("test_plan");
+}
