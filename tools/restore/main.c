@@ -89,6 +89,18 @@ int main(int argc, char **argv)
     struct notes notes = { 0 };
     struct ocrec_list recs = { 0 };
     char *dir = ocrec_state_dir();
+    /* A run that changes things waits for another one to finish, then looks afresh. */
+    int lock = -1;
+    if (!o.dry_run && !o.list && !o.kitty_session) {
+        lock = runlock_take(dir, RUNLOCK_WAIT_MS, &notes);
+        if (lock == -2) {
+            fprintf(stderr, "ocshim-restore: another restore has been running for %d s; not restoring beside it\n",
+                    RUNLOCK_WAIT_MS / 1000);
+            free(dir);
+            notes_free(&notes);
+            return 1;
+        }
+    }
     if (!dir)
         notes_add(&notes, "no state directory (OCSHIM_STATE_DIR, XDG_STATE_HOME or HOME must be an absolute path)");
     else
@@ -161,5 +173,7 @@ int main(int argc, char **argv)
     ocdb_close(&db);
     ocrec_list_free(&recs);
     notes_free(&notes);
+    if (lock >= 0)
+        close(lock);   /* after the kitty tabs: a waiting run must see them */
     return failed ? 1 : 0;
 }
