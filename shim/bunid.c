@@ -1,4 +1,7 @@
-/* bunid.c - opencode's identity from its embedded Bun module graph (see bunid.h). */
+/* bunid.c - opencode's identity from its embedded Bun module graph (see bunid.h).
+ * Runs in: load time, any (pure).
+ *   load time: bunid_read (ocshim_start reads the executable: pread, fstat);
+ *   any (pure): bunid_parse_tail, bunid_match_argv, bunid_why. The tools link it too. */
 #include "bunid.h"
 
 #include <elf.h>

@@ -1,9 +1,22 @@
 /* capture.c - the hand-off from trapped syscalls to the worker (see capture.h).
+ * Runs in: SIGSYS handler, SIGINT handler, vfork child, host threads, worker thread, load time.
+ *   SIGSYS handler (sud.c): capture_is_log_path, capture_track, capture_slot, capture_untrack,
+ *     capture_dup, capture_write and capture_writev (push: capture_now_ns, the queue lock,
+ *     wake), capture_exit (exit_group);
+ *   SIGINT handler (sigint.c): capture_exit, capture_is_owner;
+ *   vfork child (hooks.c): capture_is_owner, capture_is_tracked, capture_is_wal_path,
+ *     capture_track_wal, capture_exit (which returns at once there: not the owner);
+ *   host threads (hooks.c): those, capture_untrack, capture_is_wal, capture_wal_write,
+ *     capture_http_write, capture_is_listener, capture_listen;
+ *   worker thread: capture_drain, capture_eventfd, capture_listen_take, capture_exit_pending,
+ *     capture_exit_done, capture_worker_gone, capture_now_ns;
+ *   load time: capture_init (the queue, allocated once), capture_set_client, capture_set_listener.
+ * Restricted contexts: no allocation, no locks a signal could leave held, no loader calls.
  *
- * Runs inside the SIGSYS handler on any host thread: no allocation, no locks that a signal
- * could leave held. The queue lock is taken with all signals blocked on the thread, so a signal
- * (JavaScriptCore suspends threads with SIGPWR for GC) cannot stop a holder midway. Only glibc
- * functions or syscall() are used here, never raw `syscall` instructions: those would trap. */
+ * The queue lock is taken with all signals but SIGSYS blocked on the thread, so a signal
+ * (JavaScriptCore suspends threads with SIGPWR for GC) cannot stop a holder midway, and nothing
+ * makes a syscall while it is held, so no SIGSYS comes either. Only glibc functions or syscall()
+ * are used here, never raw `syscall` instructions: those would trap. */
 #include "capture.h"
 
 #include "httpreq.h"

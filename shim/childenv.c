@@ -1,5 +1,11 @@
 /* childenv.c - the session id for opencode's children (see childenv.h). A seqlock: the
- * worker is the only writer; readers retry while a write is under way. */
+ * worker is the only writer; readers retry while a write is under way.
+ * Runs in: vfork child, host threads, worker thread, load time.
+ *   vfork child and host threads (the execve hook): childenv_read, childenv_build,
+ *     childenv_build_server, childenv_count, childenv_server;
+ *   worker thread: childenv_publish (the only writer); load time: childenv_set_server.
+ * Restricted contexts: no allocation, no locks a signal could leave held, no loader calls.
+ * (A reader's retries are bounded; the environment is built in the caller's stack array.) */
 #include "childenv.h"
 
 #include <stdatomic.h>

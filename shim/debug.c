@@ -1,4 +1,7 @@
-/* debug.c - the optional diagnostics file (see debug.h). */
+/* debug.c - the optional diagnostics file (see debug.h).
+ * Runs in: host threads, worker thread.
+ *   worker thread: debug_open, dbg; host threads: dbg (the dlopen hook, once it hooked a native
+ *   module). Never in a handler or a vfork child: snprintf, a write to the file. */
 #include "debug.h"
 
 #include <fcntl.h>

@@ -1,4 +1,7 @@
-/* elfdyn.c - walk an object's symbol-naming relocations (see elfdyn.h). */
+/* elfdyn.c - walk an object's symbol-naming relocations (see elfdyn.h).
+ * Runs in: any (pure).
+ * It reads memory only: no libc call, no state of its own. plthook.c calls it at load time and
+ * from the dlopen hook (host threads). */
 #include "elfdyn.h"
 
 #include <elf.h>

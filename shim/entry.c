@@ -1,4 +1,7 @@
 /* entry.c - libocshim-opencode.so's entry point: ocshim_start, its only exported function.
+ * Runs in: host threads, load time.
+ *   load time: ocshim_start and all it calls (from libocshim.so's constructor, before main);
+ *   host threads: fork_child (pthread_atfork's child handler, in a fork child of opencode).
  *
  * libocshim.so (preload.c), preloaded into every program, loads this library (RTLD_NOW: every
  * import is bound before any hook can run) only where the executable's name may be opencode,

@@ -1,5 +1,7 @@
 /* exename.c - the name prefilter (see exename.h): plain loops, no libc call, so that every
- * process on the machine pays a few dozen instructions and binds no PLT slot. */
+ * process on the machine pays a few dozen instructions and binds no PLT slot.
+ * Runs in: any (pure).
+ * libocshim.so's constructor calls it at load time, in every process; the tools link it too. */
 #include "exename.h"
 
 int exename_may_be_opencode(const char *path)

@@ -1,6 +1,15 @@
 /* hooks.c - the hooks behind opencode's rewritten import slots (see hooks.h): arm every thread
  * opencode creates, keep SIGSYS out of its signal masks, see its database's write-ahead log,
- * give its children OPENCODE_SESSION_ID, and leave a final record when it exits. */
+ * give its children OPENCODE_SESSION_ID, and leave a final record when it exits.
+ * Runs in: vfork child, host threads, load time.
+ *   host threads: every hook, on whichever thread of opencode (or of a native module) calls
+ *     its function; pthread_create (malloc), dlopen and dlsym (the loader) only there;
+ *   vfork child: what opencode's vfork child may call before execve: execve, close, open*,
+ *     sigaction, signal, sigprocmask, pthread_sigmask, the exit family (close, sigaction,
+ *     signal and the exits ask capture_is_owner() before they touch the parent's state);
+ *   load time: hooks_set_active(1) and hooks_table (plthook_install), from ocshim_start.
+ * Restricted contexts: no allocation, no locks a signal could leave held, no loader calls.
+ */
 #include "hooks.h"
 
 #include "capture.h"

@@ -1,4 +1,6 @@
-/* httpreq.c - which session an opencode client's HTTP request shows (see httpreq.h). */
+/* httpreq.c - which session an opencode client's HTTP request shows (see httpreq.h).
+ * Runs in: any (pure).
+ * Called from the send and sendto hooks (host threads), through capture_http_write. */
 #include "httpreq.h"
 
 #include <string.h>

@@ -1,4 +1,6 @@
 /* logscan.c - streaming parser of opencode's log lines into session events (see logscan.h).
+ * Runs in: any (pure).
+ * No state of its own (the caller's struct logscan); in the shim only the worker thread calls it.
  *
  * Both formats are sequences of space-separated tokens, the interesting ones `key=value` or
  * `key="quoted value"`:

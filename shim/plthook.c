@@ -1,4 +1,8 @@
-/* plthook.c - rewrite opencode's import slots to the shim's hooks (see plthook.h). */
+/* plthook.c - rewrite opencode's import slots to the shim's hooks (see plthook.h).
+ * Runs in: host threads, load time.
+ *   load time: plthook_main_object, plthook_install (opencode's own slots, from ocshim_start);
+ *   host threads: plthook_install_handle (the dlopen hook: the loader, a mutex), plthook_find
+ *   (the dlsym hook); plthook_die: either. Never in a handler or a vfork child. */
 #include "plthook.h"
 
 #include "elfdyn.h"

@@ -1,4 +1,6 @@
 /* preload.c - libocshim.so, the library users preload into every program: a constructor only.
+ * Runs in: load time.
+ * In every process, before main: the constructor, and nothing else of this library ever runs.
  *
  * It exports nothing, needs no library and imports only the loader's functions (dlopen, ...),
  * found in the program's global scope (libc): no program can reach its code, and one that is

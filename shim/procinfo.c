@@ -1,4 +1,8 @@
-/* procinfo.c - this process's identity and command line (see procinfo.h). */
+/* procinfo.c - this process's identity and command line (see procinfo.h).
+ * Runs in: worker thread, load time.
+ *   load time: procinfo_copy, procinfo_parse_cli, procinfo_role, procinfo_behind_loader
+ *   (ocshim_start); worker thread: procinfo_load, procinfo_parse_cli, procinfo_role_name
+ *   (record.c), procinfo_behind_loader. */
 #include "procinfo.h"
 #include "recfmt.h"
 #include "recname.h"

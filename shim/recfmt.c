@@ -1,4 +1,6 @@
-/* recfmt.c - the record format's rules, shared by the shim and the tools (see recfmt.h). */
+/* recfmt.c - the record format's rules, shared by the shim and the tools (see recfmt.h).
+ * Runs in: any (pure).
+ * In the shim only the worker thread calls it (record.c, procinfo_load, logscan.c). */
 #include "recfmt.h"
 
 #include <stdio.h>

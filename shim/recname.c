@@ -1,4 +1,6 @@
-/* recname.c - a record file's name, for both halves (see recname.h). */
+/* recname.c - a record file's name, for both halves (see recname.h).
+ * Runs in: any (pure).
+ * In the shim only the worker thread calls it (record.c, procinfo_load). */
 #include "recname.h"
 
 #include <stdio.h>

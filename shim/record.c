@@ -1,4 +1,6 @@
-/* record.c - format and atomically write the per-process record (see record.h). */
+/* record.c - format and atomically write the per-process record (see record.h).
+ * Runs in: worker thread.
+ */
 #include "record.h"
 #include "recfmt.h"
 #include "recname.h"

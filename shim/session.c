@@ -1,4 +1,6 @@
-/* session.c - the active-session state machine (see session.h). */
+/* session.c - the active-session state machine (see session.h).
+ * Runs in: any (pure).
+ * No state of its own (the caller's struct session_state); only the worker thread calls it. */
 #include "session.h"
 
 #include <string.h>

@@ -1,4 +1,11 @@
 /* sigint.c - the final record before a death by SIGINT (see sigint.h).
+ * Runs in: SIGSYS handler, SIGINT handler, vfork child, host threads, load time.
+ *   SIGINT handler: on_sigint (with adopt, capture_exit);
+ *   SIGSYS handler: sigint_active, sigint_rt_sigaction (a raw rt_sigaction for SIGINT);
+ *   vfork child and host threads: sigint_active, sigint_sigaction, sigint_signal (the
+ *     sigaction and signal hooks; adopt does nothing outside opencode itself);
+ *   load time: sigint_init; host threads: sigint_fork_child (a fork child, pthread_atfork).
+ * Restricted contexts: no allocation, no locks a signal could leave held, no loader calls.
  *
  * The host's own request always runs first, as it asked (through libc, or its raw syscall), so
  * the kernel stores exactly what it would without the shim (flags it supports, glibc's

@@ -1,4 +1,9 @@
-/* sigsafe.c - strip SIGSYS from libc signal masks (see sigsafe.h). */
+/* sigsafe.c - strip SIGSYS from libc signal masks (see sigsafe.h).
+ * Runs in: vfork child, host threads.
+ *   sigsafe_has_sigsys, sigsafe_strip: the mask hooks (hooks.c), on any host thread and in
+ *   opencode's vfork child (which may set its mask and signal actions before execve).
+ * Restricted contexts: no allocation, no locks a signal could leave held, no loader calls.
+ */
 #include "sigsafe.h"
 
 #include "usermem.h"

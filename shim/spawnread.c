@@ -1,4 +1,6 @@
-/* spawnread.c - run a helper program from the worker and read what it prints (see spawnread.h). */
+/* spawnread.c - run a helper program from the worker and read what it prints (see spawnread.h).
+ * Runs in: worker thread.
+ */
 #include "spawnread.h"
 
 #include <errno.h>

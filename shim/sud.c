@@ -1,4 +1,11 @@
 /* sud.c - Syscall User Dispatch: arming threads and the SIGSYS handler (see sud.h).
+ * Runs in: SIGSYS handler, host threads, worker thread, load time.
+ *   SIGSYS handler: on_sigsys and all it calls (emulate, emu_*, strip_kmask, note_*,
+ *     foreign_sigsys, sud_app_sigaction);
+ *   host threads: sud_arm_thread (each new thread, from the pthread_create hook's
+ *     trampoline), sud_app_sigaction (the sigaction and signal hooks, in opencode itself);
+ *   worker thread: sud_get_stats; load time: sud_init, sud_arm_thread (main thread), sud_undo.
+ * Restricted contexts: no allocation, no locks a signal could leave held, no loader calls.
  *
  * The handler emulates every trapped syscall with the thread's selector at ALLOW, so its own
  * `syscall` instruction passes, and puts the raw result (-errno on failure) in RAX. Special

@@ -1,4 +1,6 @@
-/* tmuxctl.c - publish the session id to tmux and read the pane's place (see tmuxctl.h). */
+/* tmuxctl.c - publish the session id to tmux and read the pane's place (see tmuxctl.h).
+ * Runs in: worker thread.
+ */
 #include "tmuxctl.h"
 
 #include "spawnread.h"

@@ -1,4 +1,9 @@
-/* usermem.c - the host's memory, read and written with the kernel's checks (see usermem.h). */
+/* usermem.c - the host's memory, read and written with the kernel's checks (see usermem.h).
+ * Runs in: SIGSYS handler, vfork child, host threads, load time.
+ *   usermem_read, usermem_write: the SIGSYS handler (sud.c), and through sigsafe_strip the
+ *   mask hooks, on host threads and in the vfork child; load time: usermem_init (sud_init).
+ * Restricted contexts: no allocation, no locks a signal could leave held, no loader calls.
+ */
 #include "usermem.h"
 
 #include <errno.h>

@@ -1,4 +1,7 @@
-/* walscan.c - find a just-created session's row in written database pages (see walscan.h). */
+/* walscan.c - find a just-created session's row in written database pages (see walscan.h).
+ * Runs in: any (pure).
+ * No state of its own (the caller's struct walscan_txn); called from the pwrite64 hook (host
+ * threads) through capture_wal_write. */
 #include "walscan.h"
 
 #include <string.h>

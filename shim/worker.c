@@ -1,5 +1,8 @@
 /* worker.c - the background thread: capture queue -> log parser -> session state -> record
- * file, then tmux (see worker.h). The record always lands first; tmux is best effort. */
+ * file, then tmux (see worker.h). The record always lands first; tmux is best effort.
+ * Runs in: worker thread, load time.
+ *   load time: worker_start (from ocshim_start); worker thread: worker_main and all else here,
+ *   which may allocate, block, run tmux and call the loader (dladdr). */
 #include "worker.h"
 
 #include "capture.h"
