@@ -231,9 +231,10 @@ static void hook_quick_exit(int code)
         }                                                                        \
     } while (0)
 
+/* A vfork child shares our memory: its descriptors must not enter the parent's table. */
 static int opened(int fd, const char *path)
 {
-    if (ON() && fd >= 0 && capture_is_wal_path(path))
+    if (ON() && fd >= 0 && capture_is_wal_path(path) && capture_is_owner())
         capture_track_wal(fd);
     return fd;
 }
