@@ -100,13 +100,15 @@ void plan_fill_db(struct entry *e, struct ocdb *db, int elsewhere);
 void resurrect_guesses(struct plan *p, struct ocdb *db, struct notes *notes);
 const char *pstate_name(enum pstate s);
 
-/* tmux.c */
+/* tserver.c */
 int tmux_server_init(struct tserver *s, const struct opts *o);
 void tmux_server_free(struct tserver *s);
 int tmux_live_load(const struct tserver *s, struct tlive *l);
 void tmux_live_free(struct tlive *l);
 /* The highest pane index of window win of session sname in l; -1 when it has none. */
 int tlive_max_pane(const struct tlive *l, const char *sname, int win);
+
+/* tmux.c */
 /* Creates sessions/windows/panes and starts opencode for every P_RESTORE entry. Returns the
  * number of entries that failed. With dry_run, fills entry->action with what it would do. */
 int tmux_apply(struct plan *p, const struct tserver *s, struct tlive *live, const struct proc_table *pt,
