@@ -1,4 +1,4 @@
-/* tmuxint.h - what the files of the restore's tmux phase share (tserver.c, tmux.c). */
+/* tmuxint.h - what the files of the restore's tmux phase share (tserver.c, servers.c, tmux.c). */
 #ifndef OCSHIM_TMUXINT_H
 #define OCSHIM_TMUXINT_H
 
@@ -24,5 +24,10 @@ const char *ta_target(struct targv *t, const char *name, int win, int pane);
 const char *ta_quoted(struct targv *t, const char *a);
 void ta_cmd(struct targv *t, const char *name);
 void ta_layout(struct targv *t, const char *target, const char *layout);
+
+/* servers.c: what each pane runs (listeners first, then their clients), and the wait for the
+ * servers this run started (see there) */
+void choose_commands(struct plan *p, char **exes, struct notes *notes);
+void wait_servers(struct plan *p, struct notes *notes);
 
 #endif
