@@ -1,4 +1,5 @@
-/* tmuxint.h - what the files of the restore's tmux phase share (tserver.c, servers.c, tmux.c). */
+/* tmuxint.h - what the files of the restore's tmux phase share (tserver.c, servers.c, layout.c,
+ * tmux.c). */
 #ifndef OCSHIM_TMUXINT_H
 #define OCSHIM_TMUXINT_H
 
@@ -29,5 +30,9 @@ void ta_layout(struct targv *t, const char *target, const char *layout);
  * servers this run started (see there) */
 void choose_commands(struct plan *p, char **exes, struct notes *notes);
 void wait_servers(struct plan *p, struct notes *notes);
+
+/* layout.c: the recorded layouts of the windows this run made (see there) */
+void apply_layouts(const struct plan *p, const struct tserver *s, const struct tlive *live,
+                   struct notes *notes);
 
 #endif
