@@ -41,7 +41,7 @@ struct entry {
     char *listen;            /* "HOST:PORT" it listened on (a server, or a TUI started with --port); NULL: none */
     int port;                /* a listener being restored: the port it is started on (0: its own choice) */
     int held;                /* E_CLIENT: started after its server, restored in this run, answers */
-    int waiting;             /* its pane runs a stand-in until then (tmux.c) */
+    int waiting;             /* its pane runs a stand-in until then (panes.c) */
     int started;             /* this run started it (or, dry, would): set with its "started" action */
     char **argv;             /* what the pane runs (exe first), set by tmux_apply (cmdline.h) */
     const struct ocrec *rec; /* NULL for a guess */
@@ -108,7 +108,7 @@ void tmux_live_free(struct tlive *l);
 /* The highest pane index of window win of session sname in l; -1 when it has none. */
 int tlive_max_pane(const struct tlive *l, const char *sname, int win);
 
-/* tmux.c */
+/* panes.c */
 /* Creates sessions/windows/panes and starts opencode for every P_RESTORE entry. Returns the
  * number of entries that failed. With dry_run, fills entry->action with what it would do. */
 int tmux_apply(struct plan *p, const struct tserver *s, struct tlive *live, const struct proc_table *pt,

@@ -1,5 +1,5 @@
 /* tmuxint.h - what the files of the restore's tmux phase share (tserver.c, servers.c, layout.c,
- * tmux.c). */
+ * panes.c). */
 #ifndef OCSHIM_TMUXINT_H
 #define OCSHIM_TMUXINT_H
 

@@ -1,4 +1,4 @@
-/* tmux.c - drive tmux through argv: read live panes, create sessions/windows/panes, start opencode. */
+/* panes.c - tmux_apply: make each pane (or type into its idle shell) and start opencode in it. */
 #include "restore.h"
 #include "tmuxint.h"
 #include "quote.h"
