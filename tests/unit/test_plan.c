@@ -1,6 +1,7 @@
-/* test_plan.c - ocshim-restore's planning rules, one check group per rule: records as the
- * reader parses them, a real opencode.db written here through libsqlite3, this process as the
- * live one; no tmux (the live-pane guesses are the e2e tests'). */
+/* test_plan.c - ocshim-restore's planning rules (plan_decide), one check group per rule, over
+ * facts made by hand: records as the reader parses them, which processes are alive, the
+ * database's answers, panes that ran opencode without a record. Then the gathering of the
+ * database's answers (facts_db_add) over a real opencode.db written here through libsqlite3. */
 #include "ocdb.h"
 #include "ocrec.h"
 #include "proc.h"
@@ -16,11 +17,11 @@
 #define ID(n) "ses_plan" #n "AAAAAAAAAAAAAAAAAAAAAAA"
 
 static struct ocrec_list recs;
-static char boot[33], dead_boot[33] = "0123456789abcdef0123456789abcdef";
-static unsigned long long my_start;
+static char alive[16], here[16];
+static const char *boot = "0123456789abcdef0123456789abcdef";
 
-/* A record as the shim writes it. alive: this process; else a process of another boot. */
-static void rec(int alive, long pid, const char *session, const char *tses, int win, int pane,
+/* A record as the shim writes it; alive: the facts say its process runs. */
+static void rec(int alive_, long pid, const char *session, const char *tses, int win, int pane,
                 long long started, long long updated, const char *state, int hangup, const char *extra)
 {
     char buf[4096];
@@ -30,7 +31,7 @@ static void rec(int alive, long pid, const char *session, const char *tses, int 
                      "directory=/tmp\ntmux_socket=" SOCK "\ntmux_pane=%%%ld\ntmux_session=%s\n"
                      "tmux_window=%d\ntmux_window_name=w\ntmux_pane_index=%d\n%supdated_ms=%lld\n"
                      "state=%s\n%s%send=1\n",
-                     alive ? (long)getpid() : pid, alive ? boot : dead_boot, alive ? my_start : 77ULL,
+                     pid, boot, 77ULL,
                      started, session, session, pid, tses, win, pane, extra ? extra : "", updated, state,
                      strcmp(state, "exited") == 0 ? "exit_how=exit\nexit_code=0\n" : "",
                      hangup < 0 ? "" : hangup ? "hangup=1\n" : "hangup=0\n");
@@ -41,6 +42,8 @@ static void rec(int alive, long pid, const char *session, const char *tses, int 
     const char *why;
     struct ocrec *r = &recs.v[recs.n];
     if (ocrec_parse(buf, (size_t)n, r, &why) == 0) {
+        alive[recs.n] = (char)alive_;
+        here[recs.n] = 1;
         char name[32];
         snprintf(name, sizeof name, "%ld.rec", pid);
         r->file = strdup(name);
@@ -52,21 +55,37 @@ static void rec(int alive, long pid, const char *session, const char *tses, int 
 
 static struct plan plan;
 static struct notes notes;
-static struct ocdb db;
 static struct opts o;
+static struct facts fx;
+static struct dbfact dbf[8];
+static struct guessfact running[4], saved[4];
+
+/* opencode.db's answer for an id, as the gathering step would have it. */
+static void dbfact(int i, const char *id, int known, const char *root, const char *title, int archived)
+{
+    dbf[i] = (struct dbfact){ (char *)id, known, (char *)(root ? root : id), (char *)title, 10L * (i + 1), archived };
+}
 
 static void build(void)
 {
-    struct tserver srv = { .socket = (char *)SOCK };
     plan_free(&plan);
     notes_free(&notes);
-    plan_build(&plan, &recs, &srv, NULL, NULL, &db, &o, &notes);
+    fx.recs = &recs;
+    fx.socket = SOCK;
+    fx.alive = alive;
+    fx.here = here;
+    fx.db = dbf;
+    fx.ndb = 6;
+    fx.running = running;
+    fx.saved = saved;
+    plan_decide(&plan, &fx, &o, &notes);
 }
 
 static void reset(void)
 {
     ocrec_list_free(&recs);
     memset(&o, 0, sizeof o);
+    fx.nrunning = fx.nsaved = 0;
 }
 
 static const struct entry *of(const char *session)
@@ -101,25 +120,12 @@ static int noted(const char *part)
 
 int main(void)
 {
-    setenv("OCSHIM_RESURRECT_FILE", "", 1);     /* no tmux-resurrect guesses here */
-    CHECK(proc_boot_id(boot) == 0 && proc_stat(getpid(), &my_start, NULL) == 0);
-
-    char dir[] = "/tmp/ocshim-plan.XXXXXX", path[64];
-    CHECK(mkdtemp(dir) != NULL);
-    snprintf(path, sizeof path, "%s/opencode.db", dir);
-    sqlite3 *w;
-    CHECK(sqlite3_open(path, &w) == SQLITE_OK);
-    CHECK(sqlite3_exec(w,
-        "CREATE TABLE session (id TEXT PRIMARY KEY, parent_id TEXT, directory TEXT, title TEXT,"
-        " time_updated INTEGER, time_archived INTEGER);"
-        "INSERT INTO session VALUES ('" ID(1) "', NULL, '/tmp', 'one', 10, NULL);"
-        "INSERT INTO session VALUES ('" ID(2) "', NULL, '/tmp', 'two', 20, NULL);"
-        "INSERT INTO session VALUES ('" ID(3) "', NULL, '/tmp', 'three', 30, NULL);"
-        "INSERT INTO session VALUES ('" ID(4) "', NULL, '/tmp', 'archived', 40, 41);"
-        "INSERT INTO session VALUES ('" ID(5) "', '" ID(1) "', '/tmp', 'a subagent', 50, NULL);",
-        NULL, NULL, NULL) == SQLITE_OK);
-    sqlite3_close(w);
-    CHECK(ocdb_open(&db, path, &notes) == 0);
+    dbfact(0, ID(1), 1, NULL, "one", 0);
+    dbfact(1, ID(2), 1, NULL, "two", 0);
+    dbfact(2, ID(3), 1, NULL, "three", 0);
+    dbfact(3, ID(4), 1, NULL, "archived", 1);
+    dbfact(4, ID(5), 1, ID(1), "one", 0);        /* a subagent's session: its root is ID(1) */
+    dbfact(5, ID(9), 0, NULL, NULL, 0);          /* not in the database */
 
     /* open when things went down (state=running, process gone): restored, with the db's title */
     reset();
@@ -127,6 +133,11 @@ int main(void)
     build();
     CHECK(plan.n == 1 && state_is(ID(1), P_RESTORE));
     CHECK(of(ID(1)) && of(ID(1))->title && strcmp(of(ID(1))->title, "one") == 0 && of(ID(1))->last_ms == 10);
+    /* ... with no answer from the database (none there): restored all the same */
+    dbf[0].known = -1;
+    build();
+    CHECK(state_is(ID(1), P_RESTORE) && !of(ID(1))->title);
+    dbf[0].known = 1;
 
     /* quit on purpose (exited, no hangup): skipped, with its reason; --all restores it */
     reset();
@@ -210,7 +221,7 @@ int main(void)
     /* records of another tmux server are not this one's to restore */
     reset();
     rec(0, 116, ID(1), "s", 0, 0, 1000, 2000, "running", -1, NULL);
-    recs.v[0].tmux_socket[0] = 'X';
+    here[0] = 0;
     build();
     CHECK(plan.n == 0 && noted("other tmux servers ignored"));
 
@@ -228,12 +239,88 @@ int main(void)
     build();
     CHECK(plan.n == 1 && plan.v[0].state == P_BADID && strstr(plan.v[0].why, "server's URL"));
 
+    /* a live pane running opencode with no live record: the newest root session of its
+     * directory, as a guess; a live record of that process speaks for it instead */
+    reset();
+    running[0] = (struct guessfact){ .tsession = "g", .win = 0, .pane = 0, .pane_id = "%9", .oc_pid = 999,
+                                     .dir = "/tmp", .sid = ID(2) };
+    fx.nrunning = 1;
+    build();
+    CHECK(plan.n == 1 && state_is(ID(2), P_GUESS) && strcmp(of(ID(2))->pane_id, "%9") == 0);
+    rec(1, 999, ID(3), "elsewhere", 0, 0, 1000, 2000, "running", -1, NULL);
+    build();
+    CHECK(plan.n == 1 && state_is(ID(3), P_RUNNING) && !of(ID(2)));
+
+    /* tmux-resurrect's pane that ran opencode, with no record: a guess to restore; taken
+     * already, a duplicate; no session in its directory, a note */
+    reset();
+    saved[0] = (struct guessfact){ .tsession = "r", .win = 1, .pane = 0, .win_name = "w", .dir = "/tmp",
+                                   .exe = "/opt/opencode", .sid = ID(2) };
+    saved[1] = (struct guessfact){ .tsession = "r", .win = 1, .pane = 1, .win_name = "w", .dir = "/tmp", .sid = ID(2) };
+    saved[2] = (struct guessfact){ .tsession = "r", .win = 2, .pane = 0, .win_name = "w", .dir = "/nowhere" };
+    fx.nsaved = 3;
+    build();
+    CHECK(plan.n == 2 && plan.v[0].guess && plan.v[0].state == P_RESTORE && plan.v[0].win == 1 &&
+          strcmp(plan.v[0].exe, "/opt/opencode") == 0);
+    CHECK(plan.n == 2 && plan.v[1].state == P_DUPLICATE && strstr(plan.v[1].why, "already restored"));
+    CHECK(noted("r:2.0 ran opencode (tmux-resurrect) but its directory has no session"));
+    /* ... and a record for that pane speaks instead */
+    rec(0, 120, ID(1), "r", 1, 0, 1000, 2000, "running", -1, NULL);
+    build();
+    CHECK(state_is(ID(1), P_RESTORE) && count(ID(2)) == 1 && of(ID(2))->pane == 1);
     reset();
     plan_free(&plan);
     notes_free(&notes);
-    ocdb_close(&db);
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    CHECK(system(cmd) == 0);
+
+    /* the gathering of the database's answers, over a real opencode.db */
+    {
+        char dir[] = "/tmp/ocshim-plan.XXXXXX", path[64];
+        CHECK(mkdtemp(dir) != NULL);
+        snprintf(path, sizeof path, "%s/opencode.db", dir);
+        sqlite3 *w;
+        CHECK(sqlite3_open(path, &w) == SQLITE_OK);
+        CHECK(sqlite3_exec(w,
+            "CREATE TABLE session (id TEXT PRIMARY KEY, parent_id TEXT, directory TEXT, title TEXT,"
+            " time_updated INTEGER, time_archived INTEGER);"
+            "INSERT INTO session VALUES ('" ID(1) "', NULL, '/tmp', 'one', 10, NULL);"
+            "INSERT INTO session VALUES ('" ID(4) "', NULL, '/tmp', 'archived', 40, 41);"
+            "INSERT INTO session VALUES ('" ID(5) "', '" ID(1) "', '/tmp', 'a subagent', 50, NULL);"
+            "INSERT INTO session VALUES ('" ID(6) "', '" ID(8) "', '/tmp', 'an orphan', 60, NULL);",
+            NULL, NULL, NULL) == SQLITE_OK);
+        sqlite3_close(w);
+        struct ocdb db;
+        CHECK(ocdb_open(&db, path, &notes) == 0);
+        struct facts g;
+        memset(&g, 0, sizeof g);
+        facts_db_add(&g, &db, ID(1));
+        facts_db_add(&g, &db, ID(1));            /* once per id */
+        facts_db_add(&g, &db, ID(4));
+        facts_db_add(&g, &db, ID(5));
+        facts_db_add(&g, &db, ID(6));
+        facts_db_add(&g, &db, ID(9));
+        facts_db_add(&g, &db, "ses_bad-id");    /* not an id: not asked */
+        CHECK(g.ndb == 5);
+        const struct dbfact *d = facts_db(&g, ID(1));
+        CHECK(d && d->known == 1 && strcmp(d->root, ID(1)) == 0 && strcmp(d->title, "one") == 0 &&
+              d->time_updated == 10 && !d->archived);
+        CHECK((d = facts_db(&g, ID(4))) && d->known == 1 && d->archived);
+        CHECK((d = facts_db(&g, ID(5))) && d->known == 1 && strcmp(d->root, ID(1)) == 0 &&
+              strcmp(d->title, "one") == 0);
+        CHECK((d = facts_db(&g, ID(6))) && d->known == 0 && strcmp(d->root, ID(8)) == 0);  /* parent gone */
+        CHECK((d = facts_db(&g, ID(9))) && d->known == 0);
+        facts_free(&g);
+        ocdb_close(&db);
+        struct ocdb none;                        /* no database: no answer, never "deleted" */
+        ocdb_open(&none, "/nonexistent/opencode.db", &notes);
+        memset(&g, 0, sizeof g);
+        facts_db_add(&g, &none, ID(1));
+        CHECK(g.ndb == 1 && g.db[0].known == -1);
+        facts_free(&g);
+        ocdb_close(&none);
+        notes_free(&notes);
+        char cmd[128];
+        snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+        CHECK(system(cmd) == 0);
+    }
     UNIT_END("test_plan");
 }

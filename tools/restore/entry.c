@@ -34,31 +34,27 @@ struct entry *plan_add(struct plan *p)
     return e;
 }
 
-void plan_fill_db(struct entry *e, struct ocdb *db, int elsewhere)
+void plan_fill_db(struct entry *e, const struct facts *f, int elsewhere)
 {
     if (!e->session_id)
         return;
-    struct ocdb_session s;
-    int rc = ocdb_session_get(db, e->session_id, &s);
-    /* A client that opened a subagent's session (navigating into it) comes back on its root:
-     * the conversation, as a TUI's record names it. */
-    for (int depth = 0; rc == 1 && !s.is_root && s.parent_id && depth < 16; depth++) {
-        char *parent = s.parent_id;
-        s.parent_id = NULL;
-        ocdb_session_free(&s);
+    const struct dbfact *d = facts_db(f, e->session_id);
+    if (!d)
+        return;
+    if (d->root && strcmp(d->root, e->session_id) != 0) {
+        /* A client that opened a subagent's session (navigating into it) comes back on its
+         * root: the conversation, as a TUI's record names it. */
         free(e->session_id);
-        e->session_id = parent;
-        rc = ocdb_session_get(db, e->session_id, &s);
+        e->session_id = xstrdup(d->root);
     }
-    if (rc == 1) {
-        e->title = s.title ? xstrdup(s.title) : NULL;
-        e->last_ms = s.time_updated;
-        if (s.archived && (e->state == P_RESTORE || e->state == P_QUIT)) {
+    if (d->known == 1) {
+        e->title = d->title ? xstrdup(d->title) : NULL;
+        e->last_ms = d->time_updated;
+        if (d->archived && (e->state == P_RESTORE || e->state == P_QUIT)) {
             e->state = P_ARCHIVED;
             e->why = xstrdup("archived in opencode's database");
         }
-        ocdb_session_free(&s);
-    } else if (rc == 0 && !elsewhere && (e->state == P_RESTORE || e->state == P_QUIT)) {
+    } else if (d->known == 0 && !elsewhere && (e->state == P_RESTORE || e->state == P_QUIT)) {
         e->state = P_DELETED;
         e->why = xstrdup("not in opencode's database (deleted)");
     }

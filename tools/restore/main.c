@@ -115,8 +115,10 @@ int main(int argc, char **argv)
     struct proc_table pt;
     proc_table_load(&pt);
 
+    struct facts facts;
+    facts_gather(&facts, &recs, &srv, &live, &pt, &db, &notes);
     struct plan plan;
-    plan_build(&plan, &recs, &srv, &live, &pt, &db, &o, &notes);
+    plan_decide(&plan, &facts, &o, &notes);
 
     int failed = 0;
     struct kitty_result kr;
@@ -167,6 +169,7 @@ int main(int argc, char **argv)
 
     free(kr.error);
     plan_free(&plan);
+    facts_free(&facts);
     proc_table_free(&pt);
     tmux_live_free(&live);
     tmux_server_free(&srv);

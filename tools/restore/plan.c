@@ -1,4 +1,5 @@
-/* plan.c - records (plus live tmux panes and opencode.db) -> one plan entry per tmux pane. */
+/* plan.c - the restore's decisions: gathered facts (facts.c) -> one plan entry per tmux pane.
+ * Pure: no /proc, no database, no file is read here; each rule has its check in test_plan. */
 #include "restore.h"
 #include "cmdline.h"
 #include "quote.h"
@@ -10,25 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-/* Same socket: equal paths, or equal after resolving the directory part. */
-static int same_socket(const char *a, const char *b)
-{
-    if (!a || !b)
-        return 0;
-    if (strcmp(a, b) == 0)
-        return 1;
-    char ra[PATH_MAX], rb[PATH_MAX];
-    const char *sa = strrchr(a, '/'), *sb2 = strrchr(b, '/');
-    if (!sa || !sb2 || strcmp(sa, sb2) != 0)
-        return 0;
-    char da[PATH_MAX], db[PATH_MAX];
-    snprintf(da, sizeof da, "%.*s", (int)(sa - a), a);
-    snprintf(db, sizeof db, "%.*s", (int)(sb2 - b), b);
-    if (!realpath(da[0] ? da : "/", ra) || !realpath(db[0] ? db : "/", rb))
-        return 0;
-    return strcmp(ra, rb) == 0;
-}
 
 static int parse_int(const char *s, int *v)
 {
@@ -141,22 +123,72 @@ static int cmp_entries(const void *pa, const void *pb)
     return a->pane - b->pane;
 }
 
-void plan_build(struct plan *p, const struct ocrec_list *recs, const struct tserver *srv,
-                const struct tlive *live, const struct proc_table *pt, struct ocdb *db,
-                const struct opts *o, struct notes *notes)
+static int has_entry(const struct plan *p, const char *sname, int win, int pane)
+{
+    for (int k = 0; k < p->n; k++)
+        if (strcmp(p->v[k].tsession, sname) == 0 && p->v[k].win == win && p->v[k].pane == pane)
+            return 1;
+    return 0;
+}
+
+static int session_taken(const struct plan *p, const char *sid)
+{
+    for (int k = 0; k < p->n; k++)
+        if (p->v[k].session_id && strcmp(p->v[k].session_id, sid) == 0 &&
+            (p->v[k].state == P_RESTORE || p->v[k].state == P_RUNNING || p->v[k].state == P_GUESS))
+            return 1;
+    return 0;
+}
+
+/* tmux-resurrect's panes that ran opencode, where no record and no live pane speaks: the
+ * newest root session of the directory, as a guess. */
+static void saved_guesses(struct plan *p, const struct facts *f, struct notes *notes)
+{
+    for (int i = 0; i < f->nsaved; i++) {
+        const struct guessfact *g = &f->saved[i];
+        if (has_entry(p, g->tsession, g->win, g->pane))
+            continue;                      /* a record (or live pane) speaks */
+        if (!g->sid) {
+            notes_add(notes, "%s:%d.%d ran opencode (tmux-resurrect) but its directory has no "
+                      "session in opencode's database", g->tsession, g->win, g->pane);
+            continue;
+        }
+        int taken = session_taken(p, g->sid);   /* before the new entry joins the plan */
+        struct entry *e = plan_add(p);
+        e->tsession = xstrdup(g->tsession);
+        e->win = g->win;
+        e->pane = g->pane;
+        e->win_name = xstrdup(g->win_name ? g->win_name : "");
+        e->dir = xstrdup(g->dir);
+        e->exe = g->exe ? xstrdup(g->exe) : NULL;
+        e->session_id = xstrdup(g->sid);
+        e->guess = 1;
+        if (taken) {
+            e->state = P_DUPLICATE;
+            e->why = xstrdup("the guessed session is already restored or open elsewhere");
+        } else {
+            e->state = P_RESTORE;
+            e->why = xstrdup("no record: newest root session of its directory (a guess, from tmux-resurrect)");
+        }
+        plan_fill_db(e, f, 0);
+    }
+}
+
+void plan_decide(struct plan *p, const struct facts *fx, const struct opts *o, struct notes *notes)
 {
     memset(p, 0, sizeof *p);
+    const struct ocrec_list *recs = fx->recs;
+    const struct tlive *live = fx->live;
+    const char *alive = fx->alive;
     int n = recs->n, other = 0;
-    char *alive = xcalloc((size_t)(n ? n : 1), 1);
     int *best = xmalloc(sizeof(int) * (size_t)(n ? n : 1)); /* per record: the record that keeps its pane */
     for (int i = 0; i < n; i++) {
         const struct ocrec *r = &recs->v[i];
-        alive[i] = (char)proc_alive(r->pid, r->start_time, r->boot_id);
         best[i] = -2; /* not a pane record */
         int w, pn;
         if (!r->tmux_session || !*r->tmux_session || parse_int(r->tmux_window, &w) || parse_int(r->tmux_pane_index, &pn))
             continue;
-        if (!same_socket(r->tmux_socket, srv->socket)) {
+        if (!fx->here[i]) {
             other++;
             continue;
         }
@@ -206,7 +238,7 @@ void plan_build(struct plan *p, const struct ocrec_list *recs, const struct tser
     }
     free(claim);
     if (other)
-        notes_add(notes, "%d record(s) of other tmux servers ignored (this one: %s)", other, srv->socket);
+        notes_add(notes, "%d record(s) of other tmux servers ignored (this one: %s)", other, fx->socket);
     for (int i = 0; i < n; i++) {
         if (best[i] != i)
             continue;
@@ -253,7 +285,7 @@ void plan_build(struct plan *p, const struct ocrec_list *recs, const struct tser
         } else {
             e->state = P_RESTORE;
         }
-        plan_fill_db(e, db, e->role == E_CLIENT && !local_server(recs, r->server_url));
+        plan_fill_db(e, fx, e->role == E_CLIENT && !local_server(recs, r->server_url));
     }
     /* Never the same session in two places: alive anywhere wins; else the newest pane. */
     for (int k = 0; k < p->n; k++) {
@@ -302,40 +334,32 @@ void plan_build(struct plan *p, const struct ocrec_list *recs, const struct tser
         if (p->v[k].displaced)
             place_displaced(p, &p->v[k], live, notes);
     /* Live panes running opencode without a live record: the fallback guess. */
-    for (int i = 0; live && pt && i < live->n; i++) {
-        const struct tpane *tp = &live->v[i];
-        long oc = proc_find_below(pt, tp->pid, "opencode");
-        if (!oc)
-            continue;
+    for (int i = 0; i < fx->nrunning; i++) {
+        const struct guessfact *g = &fx->running[i];
         int known = 0;
         for (int j = 0; j < n && !known; j++) {
             const struct ocrec *r = &recs->v[j];
-            known = alive[j] && (r->pid == oc || (r->tmux_pane && strcmp(r->tmux_pane, tp->pane_id) == 0 &&
-                                                  same_socket(r->tmux_socket, srv->socket)));
+            known = alive[j] && (r->pid == g->oc_pid ||
+                                 (r->tmux_pane && strcmp(r->tmux_pane, g->pane_id) == 0 && fx->here[j]));
         }
         for (int k = 0; k < p->n && !known; k++) /* a record already speaks for this pane */
-            known = strcmp(p->v[k].tsession, tp->session_name) == 0 && p->v[k].win == tp->win && p->v[k].pane == tp->pane;
+            known = strcmp(p->v[k].tsession, g->tsession) == 0 && p->v[k].win == g->win && p->v[k].pane == g->pane;
         if (known)
             continue;
         struct entry *e = plan_add(p);
-        e->tsession = xstrdup(tp->session_name);
-        e->win = tp->win;
-        e->pane = tp->pane;
-        char path[64], cwd[PATH_MAX];
-        snprintf(path, sizeof path, "/proc/%ld/cwd", oc);
-        ssize_t cl = readlink(path, cwd, sizeof cwd - 1);
-        cwd[cl > 0 ? cl : 0] = '\0';
-        e->dir = xstrdup(cwd);
+        e->tsession = xstrdup(g->tsession);
+        e->win = g->win;
+        e->pane = g->pane;
+        e->dir = xstrdup(g->dir);
         e->state = P_GUESS;
-        e->pane_id = xstrdup(tp->pane_id);
-        e->session_id = cwd[0] ? ocdb_newest_root(db, cwd) : NULL;
+        e->pane_id = xstrdup(g->pane_id);
+        e->session_id = g->sid ? xstrdup(g->sid) : NULL;
         e->why = xstrdup(e->session_id ? "no record: newest root session of its directory (a guess)"
                                        : "no record, and no session of its directory in opencode's database");
-        plan_fill_db(e, db, 0);
+        plan_fill_db(e, fx, 0);
     }
-    resurrect_guesses(p, db, notes);
+    saved_guesses(p, fx, notes);
     qsort(p->v, (size_t)p->n, sizeof *p->v, cmp_entries);
-    free(alive);
     free(best);
     free(displaced);
 }

@@ -85,19 +85,67 @@ struct tserver {
     int is_default;
 };
 
+/* Everything the planner decides on, gathered first (facts.c): plan_decide reads no /proc, no
+ * database and no file, so each of its rules has a unit test over facts made by hand. */
+struct dbfact {              /* opencode.db's answer for one session id */
+    char *id;                /* as a record or a guess names it */
+    int known;               /* 1: in the database, 0: not in it, -1: no answer (no database) */
+    char *root;              /* the conversation: its root session (itself for a root) */
+    char *title;
+    long long time_updated;  /* the root's last activity, ms */
+    int archived;
+};
+struct guessfact {           /* a pane that ran opencode but has no record to say which session */
+    char *tsession;
+    int win, pane;
+    char *win_name;          /* tmux-resurrect only */
+    char *pane_id;           /* a live pane only */
+    long oc_pid;             /* a live pane: the opencode process below it */
+    char *dir;               /* its directory ("" unknown) */
+    char *exe;               /* tmux-resurrect: the program, when its command names it by path */
+    char *sid;               /* the newest root session of dir in opencode.db; NULL: none */
+};
+struct facts {
+    const struct ocrec_list *recs;
+    const char *socket;      /* this tmux server's */
+    char *alive;             /* per record: its process is alive */
+    char *here;              /* per record: it names this tmux server */
+    struct dbfact *db;
+    int ndb;
+    const struct tlive *live;      /* the live tmux panes (NULL: none known) */
+    struct guessfact *running;     /* live panes running opencode */
+    int nrunning;
+    struct guessfact *saved;       /* tmux-resurrect's panes that ran opencode (a TUI) */
+    int nsaved;
+};
+
+/* facts.c */
+/* Reads what the plan needs: each record's process, opencode.db's answer for each session,
+ * live panes running opencode, tmux-resurrect's save file. */
+void facts_gather(struct facts *f, const struct ocrec_list *recs, const struct tserver *srv,
+                  const struct tlive *live, const struct proc_table *pt, struct ocdb *db, struct notes *notes);
+/* Adds opencode.db's answer for id (once per id). */
+void facts_db_add(struct facts *f, struct ocdb *db, const char *id);
+/* opencode.db's answer for id; NULL when it was never asked. */
+const struct dbfact *facts_db(const struct facts *f, const char *id);
+void facts_free(struct facts *f);
+
+/* resurrect.c */
+/* tmux-resurrect's save file: the panes whose command was opencode's TUI, appended to f
+ * (sid not yet set). A save file that cannot be read gets a note. */
+void resurrect_load(struct facts *f, struct notes *notes);
+
 /* plan.c */
-void plan_build(struct plan *p, const struct ocrec_list *recs, const struct tserver *srv,
-                const struct tlive *live, const struct proc_table *pt, struct ocdb *db,
-                const struct opts *o, struct notes *notes);
+/* The plan: one entry per tmux pane, decided from the facts alone. */
+void plan_decide(struct plan *p, const struct facts *f, const struct opts *o, struct notes *notes);
 void plan_free(struct plan *p);
+/* entry.c */
 /* A new zeroed entry at the end of the plan. */
 struct entry *plan_add(struct plan *p);
-/* Title, last activity, deleted/archived state from opencode.db. With elsewhere, a session
- * missing from this machine's database is not taken for deleted (a client of another
- * machine's server). */
-void plan_fill_db(struct entry *e, struct ocdb *db, int elsewhere);
-/* tmux-resurrect's save file: panes that ran opencode without a record (resurrect.c). */
-void resurrect_guesses(struct plan *p, struct ocdb *db, struct notes *notes);
+/* Title, last activity, deleted/archived state from opencode.db's answer (a subagent's
+ * session becomes its root's). With elsewhere, a session missing from this machine's database
+ * is not taken for deleted (a client of another machine's server). */
+void plan_fill_db(struct entry *e, const struct facts *f, int elsewhere);
 const char *pstate_name(enum pstate s);
 
 /* tserver.c */

@@ -1,6 +1,6 @@
-/* resurrect.c - the fallback for panes that tmux-resurrect's save file shows running opencode
- * but that have no record (opencode was started without the shim): restore the newest root
- * session of the pane's directory, marked as a guess.
+/* resurrect.c - reads tmux-resurrect's save file: the panes it shows running opencode's TUI
+ * (facts for the fallback guess of plan.c, for panes with no record: opencode was started
+ * without the shim).
  *
  * The save file (~/.local/share/tmux/resurrect/last, or ~/.tmux/resurrect/last) has one
  * tab-separated `pane` line per pane: pane, session name, window index, :window name, window
@@ -62,30 +62,13 @@ static int is_opencode(const char *cmd)
     return 1;
 }
 
-static int has_entry(const struct plan *p, const char *sname, int win, int pane)
-{
-    for (int k = 0; k < p->n; k++)
-        if (strcmp(p->v[k].tsession, sname) == 0 && p->v[k].win == win && p->v[k].pane == pane)
-            return 1;
-    return 0;
-}
-
-static int session_taken(const struct plan *p, const char *sid)
-{
-    for (int k = 0; k < p->n; k++)
-        if (p->v[k].session_id && strcmp(p->v[k].session_id, sid) == 0 &&
-            (p->v[k].state == P_RESTORE || p->v[k].state == P_RUNNING || p->v[k].state == P_GUESS))
-            return 1;
-    return 0;
-}
-
-void resurrect_guesses(struct plan *p, struct ocdb *db, struct notes *notes)
+void resurrect_load(struct facts *f, struct notes *notes)
 {
     char *path = save_file();
     if (!path)
         return;
-    FILE *f = fopen(path, "r");
-    if (!f) {
+    FILE *fp = fopen(path, "r");
+    if (!fp) {
         notes_add(notes, "tmux-resurrect save file %s: cannot read it", path);
         free(path);
         return;
@@ -93,7 +76,7 @@ void resurrect_guesses(struct plan *p, struct ocdb *db, struct notes *notes)
     char *line = NULL;
     size_t cap = 0;
     ssize_t len;
-    while ((len = getline(&line, &cap, f)) > 0) {
+    while ((len = getline(&line, &cap, fp)) > 0) {
         if (line[len - 1] == '\n')
             line[--len] = '\0';
         char *fld[16];
@@ -110,10 +93,10 @@ void resurrect_guesses(struct plan *p, struct ocdb *db, struct notes *notes)
             continue;
         char *end;
         long win = strtol(fld[2], &end, 10), pane;
-        if (*end || win < 0)
+        if (*end || win < 0 || win > 100000)
             continue;
         pane = strtol(fld[6], &end, 10);
-        if (*end || pane < 0)
+        if (*end || pane < 0 || pane > 100000)
             continue;
         int di = -1;   /* the directory: the first ":/..." field after the pane index */
         for (int i = 7; i < nf && di < 0; i++)
@@ -129,40 +112,24 @@ void resurrect_guesses(struct plan *p, struct ocdb *db, struct notes *notes)
                 if (fld[i][0] == ':' && fld[i][1] == '/')
                     exe = fld[i] + 1;
             }
-        if (!oc || has_entry(p, fld[1], (int)win, (int)pane))
-            continue;                      /* not opencode, or a record (or live pane) speaks */
-        const char *dir = fld[di] + 1;
-        char *sid = ocdb_newest_root(db, dir);
-        if (!sid) {
-            notes_add(notes, "%s:%ld.%ld ran opencode (tmux-resurrect) but its directory has no "
-                      "session in opencode's database", fld[1], win, pane);
+        if (!oc)
             continue;
-        }
-        int taken = session_taken(p, sid);   /* before the new entry joins the plan */
-        struct entry *e = plan_add(p);
-        e->tsession = xstrdup(fld[1]);
-        e->win = (int)win;
-        e->pane = (int)pane;
-        e->win_name = xstrdup(fld[3][0] == ':' ? fld[3] + 1 : fld[3]);
-        e->dir = xstrdup(dir);
+        f->saved = xrealloc(f->saved, sizeof *f->saved * (size_t)(f->nsaved + 1));
+        struct guessfact *g = &f->saved[f->nsaved++];
+        memset(g, 0, sizeof *g);
+        g->tsession = xstrdup(fld[1]);
+        g->win = (int)win;
+        g->pane = (int)pane;
+        g->win_name = xstrdup(fld[3][0] == ':' ? fld[3] + 1 : fld[3]);
+        g->dir = xstrdup(fld[di] + 1);
         if (exe) {
             struct strbuf x;
             sb_init(&x);
             sb_addn(&x, exe, strcspn(exe, " "));
-            e->exe = sb_take(&x);
+            g->exe = sb_take(&x);
         }
-        e->session_id = sid;
-        e->guess = 1;
-        if (taken) {
-            e->state = P_DUPLICATE;
-            e->why = xstrdup("the guessed session is already restored or open elsewhere");
-        } else {
-            e->state = P_RESTORE;
-            e->why = xstrdup("no record: newest root session of its directory (a guess, from tmux-resurrect)");
-        }
-        plan_fill_db(e, db, 0);
     }
     free(line);
-    fclose(f);
+    fclose(fp);
     free(path);
 }
