@@ -1,6 +1,7 @@
 # ocshim - build, test and install.
 #   make                 build/libocshim.so and the tools
 #   make test            unit tests, symbol check, end-to-end tests (the README's test command)
+#   make fuzz            libFuzzer targets (clang), FUZZ_SECONDS each (tests/fuzz)
 #   make install PREFIX=$HOME/.local [DESTDIR=...] [LIBDIR=...] [BINDIR=...]
 # CC, CFLAGS, CPPFLAGS and LDFLAGS are honoured; headers are tracked (-MMD -MP).
 
@@ -152,6 +153,48 @@ hosts: $(HOST_BIN) $(HOST_PLUGIN_SO)
 test: hosts
 .PHONY: hosts
 # ---- host programs ---- end ----
+
+# ---- fuzzing (tests/fuzz; opt-in: make fuzz [FUZZ_SECONDS=60]) ---- begin ----
+# One libFuzzer target per parser: tests/fuzz/fuzz_NAME.c -> build/fuzz/fuzz_NAME, built with
+# clang and the sanitizers from the sources themselves (never the objects above), each run for
+# FUZZ_SECONDS on a copy of its seeds (tests/fuzz/corpus/NAME) by tests/fuzz/run.sh.
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 60
+# (clang, unlike gcc, warns of sb_vprintf's format: a va_list wrapper's is never a literal)
+FUZZ_FLAGS   := $(TESTWARN) -Wno-format-nonliteral -g -O1 -fsanitize=fuzzer,address,undefined \
+                -fno-sanitize-recover=all -fno-omit-frame-pointer -Ishim -Itools/common -Itools/restore
+FUZZ_NAMES   := logscan walscan ocrec json kitty tmux tmuxctl resurrect childenv httpreq
+# What each target links. The restore's targets take all its code but main() (whatever files
+# it is split into); tmux and tmuxctl bring their own run_argv / spawn_read (no tmux is run).
+FUZZ_RESTORE := $(filter-out tools/restore/main.c tools/common/runcmd.c,$(RESTORE_SRC) $(COMMON_SRC)) \
+                shim/recname.c shim/recfmt.c
+FUZZ_SRC_logscan   := shim/logscan.c shim/recfmt.c shim/session.c
+FUZZ_SRC_walscan   := shim/walscan.c
+FUZZ_SRC_ocrec     := tools/common/ocrec.c tools/common/strbuf.c tools/common/notes.c shim/recfmt.c shim/recname.c
+FUZZ_SRC_json      := tools/common/json.c tools/common/strbuf.c
+FUZZ_SRC_kitty     := $(FUZZ_RESTORE) tools/common/runcmd.c
+FUZZ_SRC_tmux      := $(FUZZ_RESTORE)
+FUZZ_SRC_tmuxctl   := shim/tmuxctl.c
+FUZZ_SRC_resurrect := $(FUZZ_RESTORE) tools/common/runcmd.c
+FUZZ_SRC_childenv  := shim/childenv.c shim/recfmt.c
+FUZZ_SRC_httpreq   := shim/httpreq.c shim/recfmt.c
+FUZZ_LIBS := -lsqlite3 -pthread
+FUZZ_BIN  := $(FUZZ_NAMES:%=$(B)/fuzz/fuzz_%)
+
+$(B)/fuzz/obj/%.o: %.c
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_FLAGS) $(DEPFLAGS) -c -o $@ $<
+
+define FUZZ_RULE
+$(B)/fuzz/fuzz_$(1): $(B)/fuzz/obj/tests/fuzz/fuzz_$(1).o $(FUZZ_SRC_$(1):%.c=$(B)/fuzz/obj/%.o)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -o $$@ $$^ $(FUZZ_LIBS)
+endef
+$(foreach n,$(FUZZ_NAMES),$(eval $(call FUZZ_RULE,$(n))))
+
+fuzz: $(FUZZ_BIN)
+	@tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_NAMES)
+.PHONY: fuzz
+# ---- fuzzing ---- end ----
 
 test: all $(UNIT_BIN)
 	@tests/run.sh

@@ -1,0 +1,115 @@
+/* fuzz_resurrect.c - tmux-resurrect's save file as the restore reads it (resurrect.c). */
+#include "fuzz.h"
+#include "ocdb.h"
+#include "quote.h"
+#include "restore.h"
+#include "strbuf.h"
+
+#include <sqlite3.h>
+#include <unistd.h>
+
+/* The save file's lines are parsed inside resurrect_guesses, which reads the file that
+ * OCSHIM_RESURRECT_FILE names: each input is written to a file of a private temporary
+ * directory ($TMPDIR or /tmp), read with a plan that already holds one recorded pane (main:0.1, restored on
+ * ses_aaaa...), against a small opencode.db made there at start (root sessions in /home/u/proj,
+ * /tmp/with space and /srv/app, an archived one in /srv/old, a subagent).
+ *
+ * Input: the save file (tab-separated `pane` lines, see resurrect.c).
+ *
+ * Properties: every guess is a pane of a `pane` line (session name, window and pane indexes
+ * >= 0), in an absolute directory with a root session of that directory, is marked a guess,
+ * is restored or a duplicate (the recorded pane's session is taken), and its executable, when
+ * the line names one, is a path without spaces. */
+
+#define ID_A "ses_aaaaaaaaaaaaAAAAAAAAAAAAAA"
+#define ID_B "ses_bbbbbbbbbbbbBBBBBBBBBBBBBB"
+#define ID_C "ses_ccccccccccccCCCCCCCCCCCCCC"
+#define ID_D "ses_ddddddddddddDDDDDDDDDDDDDD"
+#define ID_E "ses_eeeeeeeeeeeeEEEEEEEEEEEEEE"
+#define ID_F "ses_ffffffffffffFFFFFFFFFFFFFF"
+
+static char dir[512], save[600];
+
+static void cleanup(void)
+{
+    char path[700];
+    snprintf(path, sizeof path, "%s/opencode.db", dir);
+    unlink(path);
+    unlink(save);
+    rmdir(dir);
+}
+static struct ocdb db;
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+    (void)argc;
+    (void)argv;
+    const char *tmp = getenv("TMPDIR");
+    snprintf(dir, sizeof dir, "%s/ocshim-fuzz-resurrect.XXXXXX", tmp && *tmp == '/' ? tmp : "/tmp");
+    if (!mkdtemp(dir))
+        abort();
+    atexit(cleanup);
+    char path[700];
+    snprintf(path, sizeof path, "%s/opencode.db", dir);
+    snprintf(save, sizeof save, "%s/last", dir);
+    sqlite3 *w;
+    if (sqlite3_open(path, &w) != SQLITE_OK ||
+        sqlite3_exec(w,
+                     "CREATE TABLE session (id TEXT PRIMARY KEY, parent_id TEXT, directory TEXT, title TEXT,"
+                     " time_updated INTEGER, time_archived INTEGER);"
+                     "INSERT INTO session VALUES ('" ID_A "', NULL, '/home/u/proj', 'a', 30, NULL);"
+                     "INSERT INTO session VALUES ('" ID_B "', NULL, '/home/u/proj', 'b', 20, NULL);"
+                     "INSERT INTO session VALUES ('" ID_C "', '" ID_A "', '/home/u/proj', 'sub', 40, NULL);"
+                     "INSERT INTO session VALUES ('" ID_D "', NULL, '/srv/old', 'old', 50, 51);"
+                     "INSERT INTO session VALUES ('" ID_E "', NULL, '/tmp/with space', 'e', 10, NULL);"
+                     "INSERT INTO session VALUES ('" ID_F "', NULL, '/srv/app', 'f', 10, NULL);",
+                     NULL, NULL, NULL) != SQLITE_OK) {
+        fprintf(stderr, "fuzz_resurrect: cannot make %s\n", path);
+        abort();
+    }
+    sqlite3_close(w);
+    struct notes notes = { 0 };
+    if (ocdb_open(&db, path, &notes) != 0)
+        abort();
+    notes_free(&notes);
+    setenv("OCSHIM_RESURRECT_FILE", save, 1);
+    return 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    FILE *f = fopen(save, "w");
+    if (!f || fwrite(data, 1, size, f) != size || fclose(f) != 0)
+        abort();
+
+    struct plan p = { 0 };
+    struct entry *rec = plan_add(&p);
+    rec->tsession = xstrdup("main");
+    rec->win = 0;
+    rec->pane = 1;
+    rec->dir = xstrdup("/home/u/proj");
+    rec->session_id = xstrdup(ID_A);
+    rec->state = P_RESTORE;
+    struct notes notes = { 0 };
+    resurrect_guesses(&p, &db, &notes);
+
+    FZ_CHECK(p.n >= 1 && p.v[0].state == P_RESTORE && !p.v[0].guess);
+    for (int i = 1; i < p.n; i++) {
+        const struct entry *e = &p.v[i];
+        FZ_CHECK(e->guess && e->tsession && e->win >= 0 && e->pane >= 0 && e->win_name);
+        FZ_CHECK(e->dir && e->dir[0] == '/');
+        FZ_CHECK(e->session_id && session_id_valid(e->session_id));
+        FZ_CHECK(strcmp(e->session_id, ID_C) != 0 && strcmp(e->session_id, ID_D) != 0);
+        FZ_CHECK(e->state == P_RESTORE || e->state == P_DUPLICATE);
+        FZ_CHECK(e->state == P_DUPLICATE || strcmp(e->session_id, ID_A) != 0);
+        FZ_CHECK(!(strcmp(e->tsession, "main") == 0 && e->win == 0 && e->pane == 1));
+        FZ_CHECK(e->why && e->title);
+        if (e->exe)
+            FZ_CHECK(e->exe[0] == '/' && !strchr(e->exe, ' '));
+        for (int k = 1; k < i; k++)   /* one guess per pane */
+            FZ_CHECK(!(strcmp(p.v[k].tsession, e->tsession) == 0 && p.v[k].win == e->win && p.v[k].pane == e->pane));
+    }
+    notes_free(&notes);
+    plan_free(&p);
+    return 0;
+}

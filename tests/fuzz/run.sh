@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Runs the fuzz targets one after the other (what `make fuzz` runs, after building them):
+#   tests/fuzz/run.sh SECONDS NAME...
+# Each build/fuzz/fuzz_NAME runs for SECONDS on a fresh copy of its seeds, build/fuzz/corpus-NAME
+# (what it finds goes there, never into tests/fuzz/corpus). Prints, per target, libFuzzer's
+# "Done N runs in S second(s)" line; for a crash, leak, property failure or hang (10 s on one
+# input), the report's end and the input that did it (build/fuzz/NAME-crash-..., to add to the
+# seeds once fixed). Last line "fuzz: N passed, N failed"; exits non-zero when any failed.
+set -u
+cd "$(dirname "$0")/../.."
+secs=${1:-}
+shift || true
+if ! [[ $secs =~ ^[0-9]+$ ]] || [ "$secs" -lt 1 ] || [ $# -eq 0 ]; then
+    echo "usage: tests/fuzz/run.sh SECONDS NAME..." >&2
+    exit 2
+fi
+out=build/fuzz
+pass=0 fail=0
+for name in "$@"; do
+    bin=$out/fuzz_$name corpus=$out/corpus-$name log=$out/$name.log tmp=$out/tmp-$name
+    if [ ! -x "$bin" ] || [ ! -d "tests/fuzz/corpus/$name" ]; then
+        echo "fuzz_$name: missing $bin or tests/fuzz/corpus/$name"
+        fail=$((fail + 1))
+        continue
+    fi
+    rm -rf "$corpus" "$tmp" "$out/$name"-crash-* "$out/$name"-leak-* "$out/$name"-timeout-* "$out/$name"-oom-*
+    mkdir -p "$corpus" "$tmp"
+    cp tests/fuzz/corpus/"$name"/* "$corpus"/
+    seeds=$(ls "$corpus" | wc -l)
+    TMPDIR=$PWD/$tmp "$bin" -max_total_time="$secs" -timeout=10 -artifact_prefix="$out/$name-" \
+        "$corpus" >"$log" 2>&1
+    rc=$?
+    rm -rf "$tmp"
+    done_line=$(grep -E '^Done [0-9]+ runs in [0-9]+ second' "$log" | tail -n 1)
+    if [ $rc -eq 0 ] && [ -n "$done_line" ]; then
+        runs=$(echo "$done_line" | sed -E 's/^Done ([0-9]+) runs in ([0-9]+) .*/\1/')
+        s=$(echo "$done_line" | sed -E 's/^Done ([0-9]+) runs in ([0-9]+) .*/\2/')
+        echo "fuzz_$name: $done_line ($((runs / (s > 0 ? s : 1))) runs/s; corpus $seeds -> $(ls "$corpus" | wc -l) inputs)"
+        pass=$((pass + 1))
+    else
+        echo "fuzz_$name: FAILED (exit $rc); the end of $log:"
+        # the report: from its first line, without the shadow-memory map and libFuzzer's frames
+        sed -n '/property failed\|ERROR: \|runtime error\|ALARM\|out-of-memory/,$p' "$log" |
+            grep -vE '^( +0x[0-9a-f]+:|Shadow|  [A-Z][A-Za-z ]+: |=>0x|(0x[0-9a-f]+,)+$|Base64: )|fuzzer::|libc_start|_start ' |
+            head -n 30 |
+            sed 's/^/    /'
+        for a in "$out/$name"-crash-* "$out/$name"-leak-* "$out/$name"-timeout-* "$out/$name"-oom-*; do
+            [ -e "$a" ] && echo "    input: $a (again: $bin $a)"
+        done
+        fail=$((fail + 1))
+    fi
+done
+echo "fuzz: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
