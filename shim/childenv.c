@@ -70,6 +70,8 @@ int childenv_server(const char **inherited)
 char **childenv_build_server(char *const envp[], const char *stale, char **out, size_t cap)
 {
     size_t o = 0;
+    if (cap == 0)
+        return NULL;               /* no room even for the final NULL */
     for (size_t i = 0; envp && envp[i]; i++) {
         if (stale && strcmp(envp[i], stale) == 0)
             continue;
@@ -93,6 +95,8 @@ char **childenv_build(char *const envp[], const char *line, char **out, size_t c
 {
     static const char pre[] = CHILDENV_VAR "=";
     size_t o = 0;
+    if (cap == 0)
+        return NULL;               /* no room even for the final NULL */
     for (size_t i = 0; envp && envp[i]; i++) {
         if (strncmp(envp[i], pre, sizeof pre - 1) == 0)
             continue;              /* replaced (or removed), never duplicated */

@@ -24,6 +24,14 @@ int main(void)
     CHECK(childenv_build(envp, line, out, 3) == NULL);
     char *empty[] = { NULL };
     CHECK(childenv_build(empty, line, out, 2) == out && out[1] == NULL);
+    /* no room at all (not even for the final NULL): refused, nothing written (found by
+     * tests/fuzz/fuzz_childenv.c: it wrote out[0]) */
+    out[0] = "untouched";
+    CHECK(childenv_build(empty, NULL, out, 0) == NULL && strcmp(out[0], "untouched") == 0);
+    CHECK(childenv_build(NULL, NULL, out, 0) == NULL && strcmp(out[0], "untouched") == 0);
+    CHECK(childenv_build_server(empty, NULL, out, 0) == NULL && strcmp(out[0], "untouched") == 0);
+    CHECK(childenv_build_server(NULL, "A=1", out, 0) == NULL && strcmp(out[0], "untouched") == 0);
+    CHECK(childenv_build(empty, NULL, out, 1) == out && out[0] == NULL);
     CHECK(childenv_count(envp) == 4);
     childenv_publish("");
     CHECK(childenv_read(line) == 0);
