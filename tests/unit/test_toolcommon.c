@@ -117,6 +117,15 @@ int main(void)
         CHECK(j == NULL);
         json_free(j);
     }
+    /* a NUL byte is valid nowhere in JSON, not even after a number (tests/fuzz/fuzz_json.c
+     * found "[1\0]" read as [1]) */
+    static const char nul[][5] = { "1\0", "[1\0]", "-2\0 ", "[\0]", "\0" };
+    static const size_t nul_len[] = { 2, 4, 4, 3, 1 };
+    for (size_t i = 0; i < sizeof nul / sizeof nul[0]; i++) {
+        j = json_parse(nul[i], nul_len[i]);
+        CHECK(j == NULL);
+        json_free(j);
+    }
 
     /* tmux quoting */
     sb_init(&b);

@@ -199,7 +199,8 @@ static int pvalue(struct jp *p, struct json *out)
     } else if (c == '-' || (c >= '0' && c <= '9')) {
         char tmp[64];
         size_t n = 0;
-        while (p->s + n < p->end && n < sizeof tmp - 1 && strchr("+-0123456789.eE", p->s[n]))
+        /* (a NUL byte is no part of a number: strchr would find the string's own end) */
+        while (p->s + n < p->end && n < sizeof tmp - 1 && p->s[n] && strchr("+-0123456789.eE", p->s[n]))
             n++;
         memcpy(tmp, p->s, n);
         tmp[n] = '\0';
