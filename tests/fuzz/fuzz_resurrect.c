@@ -6,13 +6,15 @@
 #include "strbuf.h"
 
 #include <sqlite3.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 /* The save file's lines are parsed inside resurrect_guesses, which reads the file that
- * OCSHIM_RESURRECT_FILE names: each input is written to a file of a private temporary
- * directory ($TMPDIR or /tmp), read with a plan that already holds one recorded pane (main:0.1, restored on
- * ses_aaaa...), against a small opencode.db made there at start (root sessions in /home/u/proj,
- * /tmp/with space and /srv/app, an archived one in /srv/old, a subagent).
+ * OCSHIM_RESURRECT_FILE names: each input is written to a memory file (memfd), read with a
+ * plan that already holds one recorded pane (main:0.1, restored on ses_aaaa...), against a
+ * small opencode.db made at start in a private temporary directory ($TMPDIR or /tmp): root
+ * sessions in /home/u/proj, /tmp/with space and /srv/app, an archived one in /srv/old, a
+ * subagent.
  *
  * Input: the save file (tab-separated `pane` lines, see resurrect.c).
  *
@@ -39,6 +41,7 @@ static void cleanup(void)
     rmdir(dir);
 }
 static struct ocdb db;
+static int memfd = -1;
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
@@ -72,15 +75,25 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     if (ocdb_open(&db, path, &notes) != 0)
         abort();
     notes_free(&notes);
+    /* The save file: a memory file (a file on disk costs a journal write per input), through
+     * its /proc/self/fd name; else a file in the temporary directory. */
+    memfd = memfd_create("resurrect-last", MFD_CLOEXEC);
+    if (memfd >= 0)
+        snprintf(save, sizeof save, "/proc/self/fd/%d", memfd);
     setenv("OCSHIM_RESURRECT_FILE", save, 1);
     return 0;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    FILE *f = fopen(save, "w");
-    if (!f || fwrite(data, 1, size, f) != size || fclose(f) != 0)
-        abort();
+    if (memfd >= 0) {
+        if (ftruncate(memfd, 0) != 0 || (size && pwrite(memfd, data, size, 0) != (ssize_t)size))
+            abort();
+    } else {
+        FILE *f = fopen(save, "w");
+        if (!f || fwrite(data, 1, size, f) != size || fclose(f) != 0)
+            abort();
+    }
 
     struct plan p = { 0 };
     struct entry *rec = plan_add(&p);
