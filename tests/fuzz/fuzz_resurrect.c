@@ -9,12 +9,12 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-/* The save file's lines are parsed inside resurrect_guesses, which reads the file that
- * OCSHIM_RESURRECT_FILE names: each input is written to a memory file (memfd), read with a
- * plan that already holds one recorded pane (main:0.1, restored on ses_aaaa...), against a
- * small opencode.db made at start in a private temporary directory ($TMPDIR or /tmp): root
- * sessions in /home/u/proj, /tmp/with space and /srv/app, an archived one in /srv/old, a
- * subagent.
+/* The save file is read by resurrect_load, inside facts_gather, from the file that
+ * OCSHIM_RESURRECT_FILE names: each input is written to a memory file (memfd), gathered with
+ * one record of a pane (main:0.1, on ses_aaaa..., its process gone) against a small
+ * opencode.db made at start in a private temporary directory ($TMPDIR or /tmp): root sessions
+ * in /home/u/proj, /tmp/with space and /srv/app, an archived one in /srv/old, a subagent.
+ * Then plan_decide decides.
  *
  * Input: the save file (tab-separated `pane` lines, see resurrect.c).
  *
@@ -42,6 +42,14 @@ static void cleanup(void)
 }
 static struct ocdb db;
 static int memfd = -1;
+static struct ocrec_list recs;
+
+/* The recorded pane main:0.1 (tmux server /tmp/fuzz-tmux), whose process is gone. */
+static const char record[] =
+    "ocshim_record=1\npid=4242\nboot_id=0123456789abcdef0123456789abcdef\nstart_time=7\n"
+    "started_ms=1\nexe=/bin/true\ncwd=/home/u/proj\nargc=1\narg=opencode\nsession=" ID_A "\n"
+    "directory=/home/u/proj\ntmux_socket=/tmp/fuzz-tmux\ntmux_pane=%1\ntmux_session=main\n"
+    "tmux_window=0\ntmux_pane_index=1\nupdated_ms=2\nstate=running\nend=1\n";
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
@@ -81,6 +89,12 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     if (memfd >= 0)
         snprintf(save, sizeof save, "/proc/self/fd/%d", memfd);
     setenv("OCSHIM_RESURRECT_FILE", save, 1);
+    const char *why;
+    recs.v = calloc(1, sizeof *recs.v);
+    if (!recs.v || ocrec_parse(record, sizeof record - 1, &recs.v[0], &why) != 0)
+        abort();
+    recs.v[0].file = xstrdup("4242.rec");
+    recs.n = recs.cap = 1;
     return 0;
 }
 
@@ -95,20 +109,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             abort();
     }
 
-    struct plan p = { 0 };
-    struct entry *rec = plan_add(&p);
-    rec->tsession = xstrdup("main");
-    rec->win = 0;
-    rec->pane = 1;
-    rec->dir = xstrdup("/home/u/proj");
-    rec->session_id = xstrdup(ID_A);
-    rec->state = P_RESTORE;
     struct notes notes = { 0 };
-    resurrect_guesses(&p, &db, &notes);
-
-    FZ_CHECK(p.n >= 1 && p.v[0].state == P_RESTORE && !p.v[0].guess);
-    for (int i = 1; i < p.n; i++) {
+    struct tserver srv = { .socket = (char *)"/tmp/fuzz-tmux" };
+    struct facts fx;
+    facts_gather(&fx, &recs, &srv, NULL, NULL, &db, &notes);
+    struct opts o = { 0 };
+    struct plan p;
+    plan_decide(&p, &fx, &o, &notes);
+    int recorded = 0;
+    for (int i = 0; i < p.n; i++)
+        recorded += !p.v[i].guess && p.v[i].state == P_RESTORE && strcmp(p.v[i].tsession, "main") == 0 &&
+                    p.v[i].win == 0 && p.v[i].pane == 1;
+    FZ_CHECK(recorded == 1);
+    for (int i = 0; i < p.n; i++) {
         const struct entry *e = &p.v[i];
+        if (!e->guess)
+            continue;
         FZ_CHECK(e->guess && e->tsession && e->win >= 0 && e->pane >= 0 && e->win_name);
         FZ_CHECK(e->dir && e->dir[0] == '/');
         FZ_CHECK(e->session_id && session_id_valid(e->session_id));
@@ -119,10 +135,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         FZ_CHECK(e->why && e->title);
         if (e->exe)
             FZ_CHECK(e->exe[0] == '/' && !strchr(e->exe, ' '));
-        for (int k = 1; k < i; k++)   /* one guess per pane */
+        for (int k = 0; k < i; k++)   /* one entry per pane */
             FZ_CHECK(!(strcmp(p.v[k].tsession, e->tsession) == 0 && p.v[k].win == e->win && p.v[k].pane == e->pane));
     }
     notes_free(&notes);
     plan_free(&p);
+    facts_free(&fx);
     return 0;
 }

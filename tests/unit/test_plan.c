@@ -272,6 +272,30 @@ int main(void)
     plan_free(&plan);
     notes_free(&notes);
 
+    /* tmux-resurrect's save file: a pane line is taken only with real window and pane indexes
+     * (an empty one, or one too big for an int, which came out as -1; tests/fuzz/fuzz_resurrect.c) */
+    {
+        char save[] = "/tmp/ocshim-plan-last.XXXXXX";
+        int sfd = mkstemp(save);
+        FILE *sf = sfd >= 0 ? fdopen(sfd, "w") : NULL;
+        CHECK(sf != NULL);
+        if (sf) {
+            fputs("pane\tr\t\t:w\t1\t:*\t0\t:t\t:/tmp\t1\topencode\t:\n"
+                  "pane\tr\t0\t:w\t1\t:*\t09999999999999999999999999\t:t\t:/tmp\t1\topencode\t:\n"
+                  "pane\tr\t4294967296\t:w\t1\t:*\t0\t:t\t:/tmp\t1\topencode\t:\n"
+                  "pane\tr\t1\t:w\t1\t:*\t2\t:t\t:/tmp\t1\topencode\t:\n", sf);
+            CHECK(fclose(sf) == 0);
+        }
+        setenv("OCSHIM_RESURRECT_FILE", save, 1);
+        struct facts g;
+        memset(&g, 0, sizeof g);
+        resurrect_load(&g, &notes);
+        CHECK(g.nsaved == 1 && g.saved[0].win == 1 && g.saved[0].pane == 2 && strcmp(g.saved[0].dir, "/tmp") == 0);
+        facts_free(&g);
+        setenv("OCSHIM_RESURRECT_FILE", "", 1);
+        unlink(save);
+    }
+
     /* the gathering of the database's answers, over a real opencode.db */
     {
         char dir[] = "/tmp/ocshim-plan.XXXXXX", path[64];

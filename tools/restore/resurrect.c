@@ -62,6 +62,18 @@ static int is_opencode(const char *cmd)
     return 1;
 }
 
+/* A window or pane index: digits, 0 to 100000 (as a record's, plan.c); -1 when empty or not
+ * one (a number too big for an int would come out negative). */
+static int parse_index(const char *s, long *v)
+{
+    char *end;
+    long x = strtol(s, &end, 10);
+    if (!*s || *end || x < 0 || x > 100000)
+        return -1;
+    *v = x;
+    return 0;
+}
+
 void resurrect_load(struct facts *f, struct notes *notes)
 {
     char *path = save_file();
@@ -91,12 +103,8 @@ void resurrect_load(struct facts *f, struct notes *notes)
         }
         if (nf < 10 || strcmp(fld[0], "pane") != 0)
             continue;
-        char *end;
-        long win = strtol(fld[2], &end, 10), pane;
-        if (*end || win < 0 || win > 100000)
-            continue;
-        pane = strtol(fld[6], &end, 10);
-        if (*end || pane < 0 || pane > 100000)
+        long win, pane;
+        if (parse_index(fld[2], &win) || parse_index(fld[6], &pane))
             continue;
         int di = -1;   /* the directory: the first ":/..." field after the pane index */
         for (int i = 7; i < nf && di < 0; i++)
