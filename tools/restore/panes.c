@@ -192,7 +192,7 @@ static int create_pane(struct entry *e, const struct tserver *s, struct tlive *l
     sb_init(&err);
     quote_tmux_format(&dir, e->dir);
     const char **args = xcalloc((size_t)argv_len(pane_argv(e)) + 24, sizeof *args);
-    int k = 0, rc = 0, placeholders = 0;
+    int k = 0, rc = 0, placeholders = 0, target_at = -1;
     const char *what;
     if (!ses) {
         what = "created tmux session";
@@ -218,6 +218,7 @@ static int create_pane(struct entry *e, const struct tserver *s, struct tlive *l
         args[k++] = "split-window";
         args[k++] = "-d";
         args[k++] = "-t";
+        target_at = k;
         args[k++] = target.s;
     }
     args[k++] = "-c";
@@ -249,6 +250,7 @@ static int create_pane(struct entry *e, const struct tserver *s, struct tlive *l
             live_add(live, f[0], e->tsession, f[1], atoi(f[2]), f[3], atoi(f[4]));
             sb_reset(&target);
             sb_add(&target, f[3]);
+            args[target_at] = target.s;   /* after the newest shell; sb_add may have moved it */
         }
     }
     sb_reset(&out);
