@@ -23,7 +23,7 @@ for name in "$@"; do
         fail=$((fail + 1))
         continue
     fi
-    rm -rf "$corpus" "$tmp" "$out/$name"-crash-* "$out/$name"-leak-* "$out/$name"-timeout-* "$out/$name"-oom-*
+    rm -rf "$corpus" "$tmp"
     mkdir -p "$corpus" "$tmp"
     cp tests/fuzz/corpus/"$name"/* "$corpus"/
     seeds=$(ls "$corpus" | wc -l)
@@ -44,9 +44,8 @@ for name in "$@"; do
             grep -vE '^( +0x[0-9a-f]+:|Shadow|  [A-Z][A-Za-z ]+: |=>0x|(0x[0-9a-f]+,)+$|Base64: )|fuzzer::|libc_start|_start ' |
             head -n 30 |
             sed 's/^/    /'
-        for a in "$out/$name"-crash-* "$out/$name"-leak-* "$out/$name"-timeout-* "$out/$name"-oom-*; do
-            [ -e "$a" ] && echo "    input: $a (again: $bin $a)"
-        done
+        a=$(sed -n 's/.*Test unit written to \(.*\)$/\1/p' "$log" | tail -n 1)
+        [ -n "$a" ] && echo "    input: $a (again: $bin $a)"
         fail=$((fail + 1))
     fi
 done
