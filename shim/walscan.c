@@ -51,7 +51,8 @@ static size_t project_at(const char *p, const char *end)
     return 40;
 }
 
-int walscan_rows(const char *buf, size_t n, long long now_ms, struct walscan_hit *hits, int max)
+int walscan_rows(const char *buf, size_t n, long long now_ms, long long window_ms, struct walscan_hit *hits,
+                 int max)
 {
     const char *end = buf + n, *p = buf;
     int found = 0;
@@ -65,7 +66,7 @@ int walscan_rows(const char *buf, size_t n, long long now_ms, struct walscan_hit
         size_t pl = project_at(q, end);
         long long t = walscan_id_time(p);
         long long age = ((now36 - t) % MOD36 + MOD36) % MOD36;
-        if (pl && age <= WALSCAN_WINDOW_MS) {
+        if (pl && age <= window_ms) {
             struct walscan_hit *h = &hits[found++];
             memcpy(h->id, p, WALSCAN_ID_LEN);
             h->id[WALSCAN_ID_LEN] = '\0';
@@ -103,7 +104,7 @@ int walscan_txn_write(struct walscan_txn *t, const char *buf, size_t n, long lon
         n -= WALSCAN_FRAME_HEADER;
     }
     struct walscan_hit rows[2];
-    int k = walscan_rows(buf, n, now_ms, rows, 2);
+    int k = walscan_rows(buf, n, now_ms, WALSCAN_RECENT_MS, rows, 2);
     for (int i = 0; i < k && t->rows < 2; i++) {
         if (t->rows == 0)
             t->first = rows[i], t->rows = 1;
@@ -112,7 +113,7 @@ int walscan_txn_write(struct walscan_txn *t, const char *buf, size_t n, long lon
     }
     if (!t->commit_next)
         return 0;
-    int one = t->rows == 1;
+    int one = t->rows == 1 && t->first.age_ms <= WALSCAN_WINDOW_MS;
     if (one)
         *hit = t->first;
     t->rows = 0;

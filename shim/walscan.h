@@ -11,8 +11,11 @@
  * and two processes that create sessions at once stamp and commit them in either order. So the
  * scan follows whole write transactions (SQLite writes a 24-byte frame header, then the page;
  * the header of a transaction's last frame holds the database size, others hold 0), and names
- * a session only when the transaction held exactly one new row. More than one: the log, which
- * is this process's own, tells a moment later. Pure code. */
+ * a session only when the transaction held exactly one recent row, and that row is new. A
+ * process stamps its session's id before it gets the write lock, seconds before under load: its
+ * own row may no longer look new when it commits beside another process's newer row, so every
+ * row of the last minute counts against the one. Otherwise the log, which is this process's
+ * own, tells a moment later. Pure code. */
 #ifndef OCSHIM_WALSCAN_H
 #define OCSHIM_WALSCAN_H
 
@@ -20,6 +23,7 @@
 
 #define WALSCAN_ID_LEN 30          /* "ses_" + 12 hex + 14 base62 */
 #define WALSCAN_WINDOW_MS 1500     /* a row counts as new if its session is this young */
+#define WALSCAN_RECENT_MS 60000    /* ... and as recent (a rival of the new one) this young */
 
 struct walscan_hit {
     char id[WALSCAN_ID_LEN + 1];
@@ -33,15 +37,17 @@ long long walscan_id_time(const char *id);
 
 /* One write transaction's new session rows, frame by frame. Zero it to start. */
 struct walscan_txn {
-    struct walscan_hit first;      /* the first new row seen */
-    int rows;                      /* distinct new rows: 0, 1, or 2 for "more than one" */
+    struct walscan_hit first;      /* the first recent row seen */
+    int rows;                      /* distinct recent rows: 0, 1, or 2 for "more than one" */
     int commit_next;               /* the page to come ends the transaction */
 };
 
-/* Counts the new session rows in buf (now_ms: Unix ms), at most max; fills hits[0..n). */
-int walscan_rows(const char *buf, size_t n, long long now_ms, struct walscan_hit *hits, int max);
+/* Counts the session rows in buf created at most window_ms before now_ms (Unix ms), at most
+ * max; fills hits[0..n). */
+int walscan_rows(const char *buf, size_t n, long long now_ms, long long window_ms, struct walscan_hit *hits,
+                 int max);
 /* Feeds one write to the WAL (a frame header, a page, or both in one buffer). Returns 1 and
- * fills *hit when it ends a transaction that held exactly one new session row. */
+ * fills *hit when it ends a transaction whose only recent session row is new. */
 int walscan_txn_write(struct walscan_txn *t, const char *buf, size_t n, long long now_ms,
                       struct walscan_hit *hit);
 

@@ -53,7 +53,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     int max = 1 + (int)((flags >> 1) & 3);
     char *all = malloc(f.n ? f.n : 1);
     memcpy(all, f.p, f.n);
-    int k = walscan_rows(all, f.n, now, hits, max);
+    int k = walscan_rows(all, f.n, now, WALSCAN_WINDOW_MS, hits, max);
     FZ_CHECK(k >= 0 && k <= max);
     for (int i = 0; i < k; i++)
         check_hit(&hits[i]);

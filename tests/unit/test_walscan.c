@@ -47,36 +47,36 @@ int main(void)
     make_id(fresh, now - 40, "FreshFreshFres");
     make_id(fresh2, now - 10, "YoungerYounger");
     make_id(parent, now - 60000, "ParentParentPa");
-    make_id(old, now - 5000, "OldOldOldOldOl");
+    make_id(old, now - 3600000, "OldOldOldOldOl");
 
     /* --- rows in one page --- */
     char text[512];
     struct walscan_hit rows[4];
     /* A session-table row: id, project id, [parent id], slug, directory... */
     int n = sprintf(text, "\x17I\x05\x05%sglobaljolly-panda/tmp/x1/proj", fresh);
-    CHECK(walscan_rows(text, (size_t)n, now, rows, 4) == 1);
+    CHECK(walscan_rows(text, (size_t)n, now, WALSCAN_WINDOW_MS, rows, 4) == 1);
     CHECK_STR(rows[0].id, fresh);
     CHECK_STR(rows[0].parent, "");
     CHECK(rows[0].age_ms >= 40 && rows[0].age_ms < 1000);
     /* ... with a git project id and a parent: a subagent. */
     n = sprintf(text, "xx%s0123456789abcdef0123456789abcdef01234567%sbrave-cabin/tmp", fresh, parent);
-    CHECK(walscan_rows(text, (size_t)n, now, rows, 4) == 1);
+    CHECK(walscan_rows(text, (size_t)n, now, WALSCAN_WINDOW_MS, rows, 4) == 1);
     CHECK_STR(rows[0].parent, parent);
     /* Old rows (other sessions on the same page) do not count; every new one does. */
     n = sprintf(text, "%sglobalslug-a/d\x01\x02%sglobalslug-b/d%sglobalslug-c", old, fresh, fresh2);
-    CHECK(walscan_rows(text, (size_t)n, now, rows, 4) == 2);
+    CHECK(walscan_rows(text, (size_t)n, now, WALSCAN_WINDOW_MS, rows, 4) == 2);
     CHECK_STR(rows[0].id, fresh);
     CHECK_STR(rows[1].id, fresh2);
-    CHECK(walscan_rows(text, (size_t)n, now, rows, 1) == 1);   /* at most max */
+    CHECK(walscan_rows(text, (size_t)n, now, WALSCAN_WINDOW_MS, rows, 1) == 1);   /* at most max */
     n = sprintf(text, "%sglobalslug-a/d", old);
-    CHECK(walscan_rows(text, (size_t)n, now, rows, 4) == 0);
+    CHECK(walscan_rows(text, (size_t)n, now, WALSCAN_WINDOW_MS, rows, 4) == 0);
     /* An id not followed by a project id (an index entry, a message row) is not a session row. */
     n = sprintf(text, "%s\x01\x02%s\x05msg_abc{\"x\":1}", fresh, fresh2);
-    CHECK(walscan_rows(text, (size_t)n, now, rows, 4) == 0);
+    CHECK(walscan_rows(text, (size_t)n, now, WALSCAN_WINDOW_MS, rows, 4) == 0);
     /* Cut at the page's end. */
     n = sprintf(text, "%sglob", fresh);
-    CHECK(walscan_rows(text, (size_t)n, now, rows, 4) == 0);
-    CHECK(walscan_rows(text, 10, now, rows, 4) == 0);
+    CHECK(walscan_rows(text, (size_t)n, now, WALSCAN_WINDOW_MS, rows, 4) == 0);
+    CHECK(walscan_rows(text, 10, now, WALSCAN_WINDOW_MS, rows, 4) == 0);
 
     /* --- whole transactions --- */
     struct walscan_txn t;
@@ -144,6 +144,35 @@ int main(void)
         header(h, 3);
         walscan_txn_write(&t, h, sizeof h, now, &hit);
         CHECK(walscan_txn_write(&t, page_with(old_row), 4096, now, &hit) == 1);
+    }
+    /* Under load a process stamps its session seconds before it commits: its own row (4 s old)
+     * no longer looks new beside another process's new row on the page. The other's is not its
+     * own: no session named (CI, test_load: a pane was given its neighbour's session). */
+    {
+        char own_late[64], mine_page[256], minute[64], hour[64], page2[256];
+        make_id(own_late, now - 4000, "LateLateLateLa");
+        sprintf(mine_page, "%sglobalslug-l/d\x01%sglobalslug-b/d", own_late, fresh);
+        header(h, 12);
+        walscan_txn_write(&t, h, sizeof h, now, &hit);
+        CHECK(walscan_txn_write(&t, page_with(mine_page), 4096, now, &hit) == 0);
+        /* ... nor beside any session of the last minute */
+        make_id(minute, now - 30000, "MinuteMinuteMi");
+        sprintf(page2, "%sglobalslug-m/d\x01%sglobalslug-b/d", minute, fresh);
+        header(h, 12);
+        walscan_txn_write(&t, h, sizeof h, now, &hit);
+        CHECK(walscan_txn_write(&t, page_with(page2), 4096, now, &hit) == 0);
+        /* ... but older sessions on the page are no rivals */
+        make_id(hour, now - 3600000, "HourHourHourHo");
+        sprintf(page2, "%sglobalslug-h/d\x01%sglobalslug-b/d", hour, fresh);
+        header(h, 12);
+        walscan_txn_write(&t, h, sizeof h, now, &hit);
+        CHECK(walscan_txn_write(&t, page_with(page2), 4096, now, &hit) == 1);
+        CHECK_STR(hit.id, fresh);
+        /* ... and a recent row that is not new names nothing on its own */
+        sprintf(page2, "%sglobalslug-l/d", own_late);
+        header(h, 12);
+        walscan_txn_write(&t, h, sizeof h, now, &hit);
+        CHECK(walscan_txn_write(&t, page_with(page2), 4096, now, &hit) == 0);
     }
     /* A write of no known shape (the 32-byte WAL header) changes nothing. */
     memset(text, 0, 32);
