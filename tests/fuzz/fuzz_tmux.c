@@ -58,27 +58,6 @@ char *run_which(const char *prog)
     return NULL;
 }
 
-static int layout_ok(const char *l)
-{
-    if (!*l || strlen(l) > 1023)
-        return 0;
-    for (const char *c = l; *c; c++)
-        if (!strchr("0123456789abcdefx,{}[]", *c))
-            return 0;
-    return 1;
-}
-
-static int cmp_entries(const void *pa, const void *pb)
-{
-    const struct entry *a = pa, *b = pb;
-    int c = strcmp(a->tsession, b->tsession);
-    if (c)
-        return c;
-    if (a->win != b->win)
-        return a->win - b->win;
-    return a->pane - b->pane;
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static const char *const names[] = { "main", "work", "a;b" };
@@ -107,7 +86,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const char *ls;
     size_t ln;
     char *layout = fz_part(&parts, &ls, &ln) ? fz_str(ls, ln) : NULL;
-    if (layout && !layout_ok(layout)) {
+    if (layout && !plan_layout_valid(layout)) {
         free(layout);
         layout = NULL;
     }
@@ -130,9 +109,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             e->layout_ms = 1000 + i;
         }
     }
-    qsort(p.v, (size_t)p.n, sizeof *p.v, cmp_entries);
+    qsort(p.v, (size_t)p.n, sizeof *p.v, plan_entry_cmp);
     for (int i = 1; i < p.n; i++)   /* one entry per pane, as the plan makes it */
-        if (cmp_entries(&p.v[i - 1], &p.v[i]) == 0)
+        if (plan_entry_cmp(&p.v[i - 1], &p.v[i]) == 0)
             p.v[i].state = P_DUPLICATE;
 
     struct proc_entry pe[] = {

@@ -24,15 +24,10 @@ static int parse_int(const char *s, int *v)
     return 0;
 }
 
-/* Restore: running-but-gone, or exited with hangup=1. Anything else that exited is a quit. */
-static int is_quit(const struct ocrec *r)
-{
-    return recfmt_is_quit(r->state, r->hangup);
-}
 
 /* A window layout as tmux prints it ("b25f,200x50,0,0{100x50,0,0,1,99x50,101,0,2}"): only
  * hex, digits, ',', 'x' and brackets, and short; anything else is not passed on. */
-static int layout_valid(const char *l)
+int plan_layout_valid(const char *l)
 {
     if (!l || !*l || strlen(l) > 1023)   /* the shim keeps up to 1023 bytes */
         return 0;
@@ -112,7 +107,7 @@ static void server_duplicate(struct plan *p, int k, const struct ocrec_list *rec
     }
 }
 
-static int cmp_entries(const void *pa, const void *pb)
+int plan_entry_cmp(const void *pa, const void *pb)
 {
     const struct entry *a = pa, *b = pb;
     int c = strcmp(a->tsession, b->tsession);
@@ -249,7 +244,7 @@ void plan_decide(struct plan *p, const struct facts *fx, const struct opts *o, s
         parse_int(r->tmux_window, &e->win);
         parse_int(r->tmux_pane_index, &e->pane);
         e->win_name = r->tmux_window_name ? xstrdup(r->tmux_window_name) : NULL;
-        e->layout = layout_valid(r->tmux_window_layout) ? xstrdup(r->tmux_window_layout) : NULL;
+        e->layout = plan_layout_valid(r->tmux_window_layout) ? xstrdup(r->tmux_window_layout) : NULL;
         e->layout_ms = ocrec_place_ms(r);
         e->dir = xstrdup(r->directory && *r->directory ? r->directory : r->cwd ? r->cwd : "");
         e->exe = r->exe && *r->exe ? xstrdup(r->exe) : NULL;
@@ -277,7 +272,7 @@ void plan_decide(struct plan *p, const struct facts *fx, const struct opts *o, s
         }
         if (alive[i]) {
             e->state = P_RUNNING;
-        } else if (is_quit(r)) {
+        } else if (recfmt_is_quit(r->state, r->hangup)) {   /* running-but-gone, or a hangup: restored */
             e->state = o->all ? P_RESTORE : P_QUIT;
             e->was_quit = o->all;
             if (!o->all)
@@ -359,7 +354,7 @@ void plan_decide(struct plan *p, const struct facts *fx, const struct opts *o, s
         plan_fill_db(e, fx, 0);
     }
     saved_guesses(p, fx, notes);
-    qsort(p->v, (size_t)p->n, sizeof *p->v, cmp_entries);
+    qsort(p->v, (size_t)p->n, sizeof *p->v, plan_entry_cmp);
     free(best);
     free(displaced);
 }

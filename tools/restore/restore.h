@@ -139,6 +139,10 @@ void resurrect_load(struct facts *f, struct notes *notes);
 /* The plan: one entry per tmux pane, decided from the facts alone. */
 void plan_decide(struct plan *p, const struct facts *f, const struct opts *o, struct notes *notes);
 void plan_free(struct plan *p);
+/* 1 if a recorded window layout has tmux's form (hex, digits, ',', 'x', brackets; short). */
+int plan_layout_valid(const char *l);
+/* qsort order of a plan's entries: tmux session name, window, pane (0: the same pane). */
+int plan_entry_cmp(const void *pa, const void *pb);
 /* entry.c */
 /* A new zeroed entry at the end of the plan. */
 struct entry *plan_add(struct plan *p);
