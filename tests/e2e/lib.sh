@@ -183,16 +183,18 @@ trap 'cleanup; exit 1' INT TERM
 # --- kitty under Xvfb (for the ocshim-restore tests) ------------------------------------------
 # kitty_up NAME [KITTY ARGS...]: a headless kitty listening on $W/NAME.sock (remote control on);
 # starts Xvfb once. KITTY_PIDS collects the kitty pids for kitty_down.
+# xvfb_up [SCREEN]: one Xvfb for this test on a display it picks itself (-displayfd: the first
+# free one, taken under its lock file), so that tests can run side by side. Sets KITTY_DISPLAY.
+xvfb_up() {
+    [ -n "${XVFB_PID:-}" ] && return 0
+    Xvfb -displayfd 3 -nolisten tcp -screen 0 "${1:-1920x1200x24}" 3>"$W/xvfb.display" >"$W/xvfb.log" 2>&1 &
+    XVFB_PID=$!
+    wait_until 10 test -s "$W/xvfb.display" || { echo "Xvfb did not start"; return 1; }
+    KITTY_DISPLAY=:$(cat "$W/xvfb.display")
+}
 kitty_up() {
     local name=$1; shift
-    if [ -z "${XVFB_PID:-}" ]; then
-        local n=$((90 + RANDOM % 400))
-        while [ -e "/tmp/.X11-unix/X$n" ] || [ -e "/tmp/.X$n-lock" ]; do n=$((n + 1)); done
-        Xvfb ":$n" -nolisten tcp -screen 0 1920x1200x24 >"$W/xvfb.log" 2>&1 &
-        XVFB_PID=$!
-        KITTY_DISPLAY=:$n
-        wait_until 10 test -e "/tmp/.X11-unix/X$n" || { echo "Xvfb did not start"; return 1; }
-    fi
+    xvfb_up || return 1
     DISPLAY=$KITTY_DISPLAY kitty --config NONE -o allow_remote_control=yes -o remember_window_size=no \
         -o initial_window_width=1800 -o initial_window_height=1100 \
         --listen-on "unix:$W/$name.sock" "$@" >"$W/kitty-$name.log" 2>&1 &

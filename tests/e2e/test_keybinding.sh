@@ -22,12 +22,8 @@ listen_on unix:$W/kitty
 map ctrl+shift+r launch --type=background sh -c 'exec ocshim-restore --to "unix:$W/kitty-\$PPID" >$W/kb.log 2>&1'
 CONF
 
-n=$((90 + RANDOM % 400))
-while [ -e "/tmp/.X11-unix/X$n" ] || [ -e "/tmp/.X$n-lock" ]; do n=$((n + 1)); done
-Xvfb ":$n" -nolisten tcp -screen 0 1280x800x24 >"$W/xvfb.log" 2>&1 &
-XVFB_PID=$!
-export DISPLAY=:$n
-wait_until 10 test -e "/tmp/.X11-unix/X$n"
+xvfb_up 1280x800x24 || exit 1
+export DISPLAY=$KITTY_DISPLAY
 kitty --config "$W/kitty.conf" >"$W/kitty.log" 2>&1 &
 KITTY_PIDS=$!
 wait_until 30 test -S "$W/kitty-$KITTY_PIDS"
