@@ -41,12 +41,14 @@ ok "bash output identical with and without the shim" \
 # A program that only carries opencode's name is left alone (no state, no thread).
 mkdir -p "$W/bin" && ln -s /bin/sleep "$W/bin/opencode"
 export OCSHIM_STATE_DIR=$W/state1
-LD_PRELOAD=$SHIM "$W/bin/opencode" 0.3 &
-p=$!; sleep 0.15
+LD_PRELOAD=$SHIM "$W/bin/opencode" 30 &
+p=$!
+# Checked once it sleeps (clock_nanosleep, syscall 230): its constructors have all run by then.
+wait_for 10 'test "$(cut -d" " -f1 /proc/$p/syscall 2>/dev/null)" = 230'
 ok "a non-opencode program named opencode gets no worker thread" test "$(ls /proc/$p/task | wc -l)" = 1
 ok "... and the library for opencode was unloaded again" \
     test "$(grep -c libocshim-opencode /proc/$p/maps)" = 0
-wait $p
+kill $p; wait $p 2>/dev/null
 ok "... and no state directory" test ! -e "$W/state1"
 
 # OCSHIM_DISABLE=1 inside the real opencode: no record, no thread of ours.
