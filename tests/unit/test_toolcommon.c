@@ -289,6 +289,13 @@ int main(void)
     }
     CHECK(proc_children_now(getpid()) == 0);
 
+    /* A snapshot where pid reuse made 10 and 11 each other's parent: the search ends. */
+    struct proc_entry cyc[] = { { 10, 11, "bash", "bash" }, { 11, 10, "tmux", "tmux" },
+                                { 12, 11, "opencode", "opencode" } };
+    struct proc_table ct = { cyc, 3 };
+    CHECK(proc_find_below(&ct, 10, "no-such-name") == 0);
+    CHECK(proc_find_below(&ct, 10, "opencode") == 12);
+
     /* The option word getopt_long refused: a long one as typed, a short one alone, also in a
      * cluster after a long option (where argv[optind - 1] would name the long one). */
     CHECK_OPTS("days=5 +x -n -h dry ", "--days", "5", "x", "-nh", "--dry-run");

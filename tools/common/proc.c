@@ -174,21 +174,30 @@ static int name_is(const char *s, const char *name)
     return strncmp(s, name, n) == 0 && (s[n] == '\0' || s[n] == '-');
 }
 
-long proc_find_below(const struct proc_table *t, long root, const char *name)
+/* A process tree deeper than this is taken for a cycle: the snapshot is read one process at a
+ * time, so a pid reused while it is read can make two entries each other's parent. */
+#define PROC_MAX_DEPTH 64
+
+static long find_below(const struct proc_table *t, long root, const char *name, int depth)
 {
     const struct proc_entry *e = proc_get(t, root);
-    if (!e)
+    if (!e || depth > PROC_MAX_DEPTH)
         return 0;
     if (name_is(e->comm, name) || name_is(e->exe_base, name))
         return root;
     for (int i = 0; i < t->n; i++) {
         if (t->v[i].ppid == root && t->v[i].pid != root) {
-            long f = proc_find_below(t, t->v[i].pid, name);
+            long f = find_below(t, t->v[i].pid, name, depth + 1);
             if (f)
                 return f;
         }
     }
     return 0;
+}
+
+long proc_find_below(const struct proc_table *t, long root, const char *name)
+{
+    return find_below(t, root, name, 0);
 }
 
 int proc_children(const struct proc_table *t, long pid)
