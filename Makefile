@@ -2,8 +2,11 @@
 #   make                 build/libocshim.so and the tools
 #   make test            unit tests, symbol check, end-to-end tests (the README's test command)
 #   make fuzz            libFuzzer targets (clang), FUZZ_SECONDS each (tests/fuzz)
-#   make install PREFIX=$HOME/.local [DESTDIR=...] [LIBDIR=...] [BINDIR=...]
+#   make install PREFIX=$HOME/.local [DESTDIR=...] [LIBDIR=...] [BINDIR=...] [MANDIR=...]
 # CC, CFLAGS, CPPFLAGS and LDFLAGS are honoured; headers are tracked (-MMD -MP).
+
+# The version of every program (--version), in this one place.
+VERSION := 0.9.0
 
 CC      ?= cc
 CFLAGS  ?= -O2 -g
@@ -19,7 +22,7 @@ WARN      := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wno-unused-parameter
 TESTWARN  := $(filter-out -Wmissing-prototypes -Wwrite-strings,$(WARN))
 DEPFLAGS  := -MMD -MP
 # Where the two halves find each other once installed (LIBDIR and BINDIR may be set apart).
-PATHS     := -DOCSHIM_LIBDIR='"$(LIBDIR)"' -DOCSHIM_BINDIR='"$(BINDIR)"' 
+PATHS     := -DOCSHIM_LIBDIR='"$(LIBDIR)"' -DOCSHIM_BINDIR='"$(BINDIR)"' -DOCSHIM_VERSION='"$(VERSION)"'
 SHIMFLAGS := $(WARN) -fPIC -fvisibility=hidden -fno-strict-aliasing -fno-stack-protector \
              -ftls-model=initial-exec -pthread
 TOOLFLAGS := $(WARN) -pthread
@@ -202,10 +205,10 @@ test: all $(UNIT_BIN)
 bench: all
 	@tests/bench/run.sh
 
-# The compiled-in LIBDIR and BINDIR: the files that use them are rebuilt when they change.
+# The compiled-in LIBDIR, BINDIR and VERSION: the files that use them are rebuilt when they change.
 $(B)/paths: FORCE | $(B)
-	@echo '$(LIBDIR):$(BINDIR)' | cmp -s - $@ || echo '$(LIBDIR):$(BINDIR)' >$@
-$(B)/shim/worker.o $(B)/tools/common/shimlib.o: $(B)/paths
+	@echo '$(LIBDIR):$(BINDIR):$(VERSION)' | cmp -s - $@ || echo '$(LIBDIR):$(BINDIR):$(VERSION)' >$@
+$(B)/shim/worker.o $(B)/tools/common/shimlib.o $(B)/tools/ocshim/main.o $(B)/tools/restore/main.o: $(B)/paths
 FORCE:
 
 # What is installed, once: install and uninstall both read these lists.

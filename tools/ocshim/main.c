@@ -25,10 +25,28 @@ static const struct command {
 
 static void usage(FILE *f)
 {
-    fputs("usage: ocshim COMMAND [ARGS]\n", f);
+    fputs("usage: ocshim COMMAND [ARGS]\n"
+          "       ocshim --help | --version | --commands\n"
+          "Commands:\n", f);
     for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
         fprintf(f, "  %s\n", commands[i].usage);
-    fputs("Each command takes --help. Exit: 0 ok, 1 failed or not found, 2 bad usage.\n", f);
+    fputs("Each command takes --help and --version. --commands lists the commands' names, one a line\n"
+          "(for shell completion). Exit: 0 ok, 1 failed or not found, 2 bad usage.\n", f);
+}
+
+static int version(void)
+{
+    puts("ocshim " OCSHIM_VERSION);
+    return EXIT_OK;
+}
+
+/* `ocshim CMD ... --version` (before any "--"), whatever CMD's own options are. */
+static int asks_version(int argc, char **argv)
+{
+    for (int i = 2; i < argc && strcmp(argv[i], "--") != 0; i++)
+        if (strcmp(argv[i], "--version") == 0)
+            return 1;
+    return 0;
 }
 
 int main(int argc, char **argv)
@@ -42,9 +60,16 @@ int main(int argc, char **argv)
         usage(stdout);
         return EXIT_OK;
     }
+    if (strcmp(c, "--version") == 0)
+        return version();
+    if (strcmp(c, "--commands") == 0) {
+        for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
+            puts(commands[i].name);
+        return EXIT_OK;
+    }
     for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
         if (strcmp(c, commands[i].name) == 0)
-            return commands[i].fn(argc - 1, argv + 1);
+            return asks_version(argc, argv) ? version() : commands[i].fn(argc - 1, argv + 1);
     fprintf(stderr, "ocshim: unknown command '%s' (see ocshim --help)\n", c);
     return EXIT_USAGE;
 }

@@ -26,6 +26,7 @@ static const char USAGE[] =
     "  --kitty-session FILE  write a kitty session file (for kitty --session FILE) instead\n"
     "                        of driving kitty ('-' for standard output)\n"
     "  -h, --help            this help\n"
+    "  --version             print the version\n"
     "Exit status: 0 all went well, 1 something could not be restored, 2 bad usage.\n"
     "Environment: OCSHIM_STATE_DIR (records), OPENCODE_DB (opencode's database),\n"
     "OCSHIM_LIB (the shim to preload; default: ../lib/libocshim.so next to this program).\n";
@@ -43,13 +44,14 @@ int main(int argc, char **argv)
 {
     struct opts o;
     memset(&o, 0, sizeof o);
-    enum { O_DRY = 256, O_LIST, O_JSON, O_NOKITTY, O_ALL, O_TO, O_KSESSION };
+    enum { O_DRY = 256, O_LIST, O_JSON, O_NOKITTY, O_ALL, O_TO, O_KSESSION, O_VERSION };
     static const struct option longs[] = {
         { "dry-run", no_argument, NULL, O_DRY },     { "list", no_argument, NULL, O_LIST },
         { "json", no_argument, NULL, O_JSON },       { "no-kitty", no_argument, NULL, O_NOKITTY },
         { "all", no_argument, NULL, O_ALL },         { "to", required_argument, NULL, O_TO },
         { "kitty-session", required_argument, NULL, O_KSESSION },
-        { "help", no_argument, NULL, 'h' },          { NULL, 0, NULL, 0 },
+        { "help", no_argument, NULL, 'h' },          { "version", no_argument, NULL, O_VERSION },
+        { NULL, 0, NULL, 0 },
     };
     int c;
     opterr = 0;
@@ -65,6 +67,7 @@ int main(int argc, char **argv)
         case O_TO: o.to = optarg; break;
         case O_KSESSION: o.kitty_session = optarg; break;
         case 'h': fputs(USAGE, stdout); return 0;
+        case O_VERSION: puts("ocshim-restore " OCSHIM_VERSION); return 0;
         case ':':
             fprintf(stderr, "ocshim-restore: option %s needs an argument\n%s", argv[optind - 1], USAGE);
             return 2;
