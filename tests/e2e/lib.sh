@@ -180,6 +180,15 @@ finish() {
 }
 trap 'cleanup; exit 1' INT TERM
 
+# readme_kitty_conf: the README's kitty.conf lines for the key binding (the indented block after
+# "In kitty.conf, a key that restores everything:"), without their indent. `ocshim doctor` and
+# `ocshim-restore --help` print the same lines (tools/common/kittyconf.h; test_clidocs.sh).
+readme_kitty_conf() {
+    awk '/^In kitty.conf, a key that restores everything:$/ { on = 1; next }
+         on && /^    / { sub(/^    /, ""); print; seen = 1; next }
+         on && seen { exit }' "$ROOT/README.md"
+}
+
 # --- kitty under Xvfb (for the ocshim-restore tests) ------------------------------------------
 # kitty_up NAME [KITTY ARGS...]: a headless kitty listening on $W/NAME.sock (remote control on);
 # starts Xvfb once. KITTY_PIDS collects the kitty pids for kitty_down.

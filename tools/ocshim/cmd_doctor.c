@@ -3,6 +3,7 @@
 
 #include "bunid.h"
 #include "exename.h"
+#include "kittyconf.h"
 #include "ocdb.h"
 #include "runcmd.h"
 #include "shimlib.h"
@@ -73,8 +74,13 @@ static void check_preload(void)
         else if (access(core, R_OK) != 0)
             report("FAIL", "libocshim-opencode.so is not beside the preloaded libocshim.so",
                    "install both (make install): %s", core);
-        else
+        else {
             report("ok", "the shim is preloaded in this shell", NULL);
+            puts("      note: a program built with AddressSanitizer refuses any preloaded library (\"ASan\n"
+                 "      runtime does not come first in initial library list\"): if you run such programs,\n"
+                 "      preload the shim in opencode alone: eval \"$(ocshim init bash --alias)\", and in\n"
+                 "      opencode's own commands start them as env -u LD_PRELOAD PROGRAM");
+        }
     }
     free(lib);
 }
@@ -141,15 +147,58 @@ static void check_tmux(void)
     sb_free(&out);
 }
 
+/* kitty.conf as kitty finds it: $KITTY_CONFIG_DIRECTORY, else the XDG config folder. */
+static char *kitty_conf_path(void)
+{
+    const char *d = getenv("KITTY_CONFIG_DIRECTORY");
+    if (d && *d == '/') {
+        struct strbuf p;
+        sb_init(&p);
+        sb_printf(&p, "%s/kitty.conf", d);
+        return p.s;
+    }
+    return oc_xdg_path("XDG_CONFIG_HOME", ".config", "kitty/kitty.conf");
+}
+
+/* Which of the key binding's lines kitty.conf lacks (its include lines are not followed). */
+static void check_kitty_conf(void)
+{
+    char *path = kitty_conf_path();
+    FILE *f = fopen(path, "r");
+    struct strbuf text;
+    sb_init(&text);
+    char buf[4096];
+    size_t n;
+    while (f && (n = fread(buf, 1, sizeof buf, f)) > 0)
+        sb_printf(&text, "%.*s", (int)n, buf);
+    if (f)
+        fclose(f);
+    unsigned missing = kittyconf_missing(text.s);
+    if (!missing) {
+        printf("ok    %s has the lines ocshim-restore's key binding needs\n", path);
+    } else {
+        report("warn", "kitty.conf lacks lines that ocshim-restore's key binding (ctrl+shift+r) needs",
+               "add %s to %s:", missing == 1 || missing == 2 || missing == 4 ? "this line" : "these lines",
+               path);
+        for (int i = 0; i < KITTYCONF_N; i++)
+            if (missing & (1u << i))
+                printf("          %s\n", kittyconf_line(i));
+    }
+    sb_free(&text);
+    free(path);
+}
+
 static void check_kitty(void)
 {
     const char *to = getenv("KITTY_LISTEN_ON");
     char *kitten = run_which("kitten"), *kitty = run_which("kitty");
+    if (kitten || kitty)
+        check_kitty_conf();
     if (!kitten && !kitty) {
         report("warn", "kitty is not installed: ocshim-restore can still restore tmux (--no-kitty)", NULL);
     } else if (!to || !*to) {
         report("warn", "kitty remote control not reachable from here (no KITTY_LISTEN_ON)",
-               "in kitty.conf: allow_remote_control yes and listen_on unix:/tmp/kitty-{kitty_pid}");
+               "run ocshim doctor in a kitty window opened since kitty.conf has listen_on");
     } else {
         const char *argv[] = { kitten ? "kitten" : "kitty", "@", "--to", to, "ls", NULL };
         struct strbuf out;
@@ -159,7 +208,7 @@ static void check_kitty(void)
             printf("ok    kitty remote control answers at %s\n", to);
         else
             report("FAIL", "kitty remote control does not answer",
-                   "in kitty.conf: allow_remote_control yes (KITTY_LISTEN_ON=%s)", to);
+                   "in kitty.conf: " KITTYCONF_REMOTE " (KITTY_LISTEN_ON=%s)", to);
         sb_free(&out);
     }
     free(kitten);

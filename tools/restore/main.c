@@ -1,5 +1,6 @@
 /* main.c - ocshim-restore: options, then records -> plan -> tmux -> kitty -> output. */
 #include "restore.h"
+#include "kittyconf.h"
 #include "shimlib.h"
 #include "strbuf.h"
 
@@ -29,7 +30,9 @@ static const char USAGE[] =
     "  --version             print the version\n"
     "Exit status: 0 all went well, 1 something could not be restored, 2 bad usage.\n"
     "Environment: OCSHIM_STATE_DIR (records), OPENCODE_DB (opencode's database),\n"
-    "OCSHIM_LIB (the shim to preload; default: ../lib/libocshim.so next to this program).\n";
+    "OCSHIM_LIB (the shim to preload; default: ../lib/libocshim.so next to this program).\n"
+    "In kitty.conf, a key that restores everything (ctrl+shift+r):\n"
+    KITTYCONF_LINES("    ");
 
 static void add_name(char ***names, int *n, const char *s)
 {
