@@ -13,6 +13,8 @@ CFLAGS  ?= -O2 -g
 PREFIX  ?= /usr/local
 LIBDIR  ?= $(PREFIX)/lib
 BINDIR  ?= $(PREFIX)/bin
+DATADIR ?= $(PREFIX)/share
+MANDIR  ?= $(DATADIR)/man
 B       := build
 
 WARN      := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wno-unused-parameter \
@@ -211,18 +213,37 @@ $(B)/paths: FORCE | $(B)
 $(B)/shim/worker.o $(B)/tools/common/shimlib.o $(B)/tools/ocshim/main.o $(B)/tools/restore/main.o: $(B)/paths
 FORCE:
 
-# What is installed, once: install and uninstall both read these lists.
+# What is installed, once: install and uninstall both read these lists. Completions: one file
+# per shell, installed under the name each shell looks for (the command's).
 INSTALL_LIBS := libocshim.so libocshim-opencode.so
 INSTALL_BINS := $(notdir $(filter-out %.so,$(PROGS)))
+INSTALL_MAN1 := $(notdir $(wildcard docs/man/*.1))
+INSTALL_MAN7 := $(notdir $(wildcard docs/man/*.7))
+BASHCOMPDIR  := $(DATADIR)/bash-completion/completions
+ZSHCOMPDIR   := $(DATADIR)/zsh/site-functions
+FISHCOMPDIR  := $(DATADIR)/fish/vendor_completions.d
+# source:installed-path pairs
+INSTALL_COMP := tools/completions/ocshim.bash:$(BASHCOMPDIR)/ocshim \
+                tools/completions/ocshim.bash:$(BASHCOMPDIR)/ocshim-restore \
+                tools/completions/_ocshim:$(ZSHCOMPDIR)/_ocshim \
+                tools/completions/ocshim.fish:$(FISHCOMPDIR)/ocshim.fish \
+                tools/completions/ocshim.fish:$(FISHCOMPDIR)/ocshim-restore.fish
 
 install: all
-	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(BINDIR)
+	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man7 \
+	    $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR) $(DESTDIR)$(FISHCOMPDIR)
 	for f in $(INSTALL_LIBS); do install -m 0644 $(B)/$$f $(DESTDIR)$(LIBDIR)/; done
 	for f in $(INSTALL_BINS); do install -m 0755 $(B)/$$f $(DESTDIR)$(BINDIR)/; done
+	for f in $(INSTALL_MAN1); do install -m 0644 docs/man/$$f $(DESTDIR)$(MANDIR)/man1/; done
+	for f in $(INSTALL_MAN7); do install -m 0644 docs/man/$$f $(DESTDIR)$(MANDIR)/man7/; done
+	for p in $(INSTALL_COMP); do install -m 0644 $${p%%:*} $(DESTDIR)$${p#*:}; done
 
 uninstall:
 	for f in $(INSTALL_LIBS); do rm -f $(DESTDIR)$(LIBDIR)/$$f; done
 	for f in $(INSTALL_BINS); do rm -f $(DESTDIR)$(BINDIR)/$$f; done
+	for f in $(INSTALL_MAN1); do rm -f $(DESTDIR)$(MANDIR)/man1/$$f; done
+	for f in $(INSTALL_MAN7); do rm -f $(DESTDIR)$(MANDIR)/man7/$$f; done
+	for p in $(INSTALL_COMP); do rm -f $(DESTDIR)$${p#*:}; done
 
 clean:
 	rm -rf $(B)

@@ -20,7 +20,10 @@ static const char usage[] =
     "opencode tool runs OPENCODE_SESSION_ID (needed for `opencode serve`, which runs every\n"
     "client's commands; the shim cannot tell them apart). Install it once:\n"
     "  mkdir -p ~/.config/opencode/plugin &&\n"
-    "  ocshim init opencode >~/.config/opencode/plugin/ocshim-session-env.js\n";
+    "  ocshim init opencode >~/.config/opencode/plugin/ocshim-session-env.js\n"
+    "Completion of ocshim and ocshim-restore for bash, zsh and fish comes with `make install`, in\n"
+    "PREFIX/share: bash-completion/completions, zsh/site-functions (put it in $fpath before\n"
+    "compinit), fish/vendor_completions.d. Manual pages: ocshim(1), ocshim-restore(1), libocshim(7).\n";
 
 const char ocshim_plugin_js[] =
 #include "plugin_js.h"
