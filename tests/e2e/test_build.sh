@@ -28,9 +28,10 @@ ok "opencode --continue: the shim ran the tool from BINDIR and the pane holds $i
     test "$(pane_opt "$p")" = "$id" -a "$(rec_get "$rec" session_source)" = continue
 tm kill-pane -t "$p"
 
+test -f "$P/share/man/man1/ocshim.1" && touch "$W/man-was-there"
 mk uninstall >"$W/uninstall.log" 2>&1
-ok "make uninstall removes every file install put there" \
-    test -z "$(find "$LIB" "$BIN" -type f 2>/dev/null)"
+ok "make uninstall removes every file install put there (manual pages and completions too)" \
+    test -z "$(find "$LIB" "$BIN" "$P/share" -type f 2>/dev/null)" -a -f "$W/man-was-there"
 
 # Dependencies between object files, per program (a file used by both halves counts in each).
 cyc() { python3 "$ROOT/tests/depcycles.py" "$@" >>"$W/cycles" 2>&1; }
