@@ -29,7 +29,8 @@
 static const char usage[] =
     "usage: ocshim doctor\n"
     "Checks: the shim is preloaded in this shell; the kernel has what the shim needs; the state\n"
-    "directory is private and writable; tmux >= 3.0; kitty remote control; the opencode on\n"
+    "directory is private and writable; tmux >= 3.0; the kitty.conf lines of ocshim-restore's\n"
+    "key binding (each missing one named) and kitty remote control; the opencode on\n"
     "PATH, however it was installed, is one the shim recognizes (and its version).\n"
     "Prints ok/warn/FAIL per check, with a fix for each failure.\n"
     "Exit 0 when nothing failed (warnings allowed), 1 otherwise.\n";
