@@ -1,13 +1,18 @@
 #!/usr/bin/env bash
 # Fetches a pinned opencode from the npm registry (once, cached) and prints its path.
 # Usage: tests/get-opencode.sh VERSION            the platform binary (npm pack opencode-linux-x64)
+#        tests/get-opencode.sh --baseline VERSION the build for CPUs without AVX2
+#                                                 (npm pack opencode-linux-x64-baseline)
 #        tests/get-opencode.sh --global VERSION   installed as users do: npm i -g opencode-ai@VERSION
 #                                                 into its own prefix; prints <prefix>/bin/opencode
 # Cache: $OCSHIM_CACHE (default ~/.cache/ocshim-test)
 set -eu
-usage="usage: get-opencode.sh [--global] VERSION"
-global=
-if [ "${1:-}" = --global ]; then global=1; shift; fi
+usage="usage: get-opencode.sh [--global|--baseline] VERSION"
+global= pkg=opencode-linux-x64 tag=
+case ${1:-} in
+    --global) global=1; shift;;
+    --baseline) pkg=opencode-linux-x64-baseline tag=baseline-; shift;;
+esac
 [ $# -eq 1 ] || { echo "$usage" >&2; exit 2; }
 ver=$1
 case $ver in *[!0-9.]*|"") echo "get-opencode: bad version '$ver'" >&2; exit 2;; esac
@@ -51,14 +56,14 @@ if [ -n "$global" ]; then
     exit 0
 fi
 
-dir=$cache/opencode-$ver
+dir=$cache/opencode-$tag$ver
 bin=$dir/package/bin/opencode
 if [ ! -x "$bin" ]; then
     mkdir -p "$dir"
     tmp=$(mktemp -d "$cache/.fetch.XXXXXX")
-    (cd "$tmp" && npm pack --silent "opencode-linux-x64@$ver" >/dev/null) \
-        || { rm -rf "$tmp"; echo "get-opencode: npm pack opencode-linux-x64@$ver failed" >&2; exit 1; }
-    tar xzf "$tmp/opencode-linux-x64-$ver.tgz" -C "$dir"
+    (cd "$tmp" && npm pack --silent "$pkg@$ver" >/dev/null) \
+        || { rm -rf "$tmp"; echo "get-opencode: npm pack $pkg@$ver failed" >&2; exit 1; }
+    tar xzf "$tmp/$pkg-$ver.tgz" -C "$dir"
     rm -rf "$tmp"
 fi
 [ -x "$bin" ] || { echo "get-opencode: no binary at $bin" >&2; exit 1; }

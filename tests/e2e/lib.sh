@@ -4,6 +4,7 @@
 #
 #   source tests/e2e/lib.sh            # from the repo root; sets ROOT, W (scratch dir)
 #   world_up [OPENCODE_VERSION]        # fake model + config + tmux socket; OC = opencode path
+#                                      # (OC_BUILD=baseline: the x64-baseline build of that version)
 #   tm CMD...                          # tmux on the private socket
 #   ok "name" CONDITION-COMMAND...     # runs the command, counts pass/fail
 #   wait_until SECONDS CMD...          # polls CMD (0.1 s) until it succeeds; 1 on time-out
@@ -42,7 +43,8 @@ tm() { tmux -S "$W/tmux.sock" "$@"; }
 # world_up [VERSION]: HOME, fake model, opencode config, tmux server.
 world_up() {
     local ver=${1:-1.18.34}
-    OC=$("$ROOT/tests/get-opencode.sh" "$ver") || { echo "cannot get opencode $ver"; exit 1; }
+    OC=$("$ROOT/tests/get-opencode.sh" ${OC_BUILD:+"--$OC_BUILD"} "$ver") \
+        || { echo "cannot get opencode $ver${OC_BUILD:+ ($OC_BUILD)}"; exit 1; }
     export HOME=$W/home XDG_CONFIG_HOME=$W/home/.config XDG_DATA_HOME=$W/home/.local/share \
         XDG_STATE_HOME=$W/home/.local/state XDG_CACHE_HOME=$W/home/.cache
     export OCSHIM_STATE_DIR=$W/state
