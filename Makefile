@@ -2,6 +2,7 @@
 #   make                 build/libocshim.so and the tools
 #   make test            unit tests, symbol check, end-to-end tests (the README's test command)
 #   make fuzz            libFuzzer targets (clang), FUZZ_SECONDS each (tests/fuzz)
+#   make compat          the capture smoke test on every opencode release line -> docs/COMPAT.md
 #   make install PREFIX=$HOME/.local [DESTDIR=...] [LIBDIR=...] [BINDIR=...] [MANDIR=...]
 # CC, CFLAGS, CPPFLAGS and LDFLAGS are honoured; headers are tracked (-MMD -MP).
 
@@ -207,6 +208,10 @@ test: all $(UNIT_BIN)
 bench: all
 	@tests/bench/run.sh
 
+# By hand, not in `make test` or CI (CI keeps the pinned pair): fetches ~12 releases.
+compat: all
+	@tests/compat/run.sh
+
 # The compiled-in LIBDIR, BINDIR and VERSION: the files that use them are rebuilt when they change.
 $(B)/paths: FORCE | $(B)
 	@echo '$(LIBDIR):$(BINDIR):$(VERSION)' | cmp -s - $@ || echo '$(LIBDIR):$(BINDIR):$(VERSION)' >$@
@@ -248,6 +253,6 @@ uninstall:
 clean:
 	rm -rf $(B)
 
-.PHONY: all unit test bench install uninstall clean FORCE
+.PHONY: all unit test bench compat install uninstall clean FORCE
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)
