@@ -104,6 +104,16 @@ $(B)/tools/plugin_js.h: tools/plugin/ocshim-session-env.js
 $(B)/tools/ocshim/cmd_init.o: $(B)/tools/plugin_js.h
 $(B)/tools/ocshim/cmd_init.o: TOOLFLAGS += -I$(B)/tools
 
+# The opencode versions `ocshim doctor` calls tested: the rows of docs/COMPAT.md (written by
+# `make compat`) with ok in all three checks, as C string literals.
+$(B)/tools/tested.h: docs/COMPAT.md
+	@mkdir -p $(@D)
+	awk -F'|' '{ for (i = 2; i <= 6; i++) gsub(/^ +| +$$/, "", $$i) } \
+	    $$2 ~ /^[0-9]+\.[0-9]+\.[0-9]+$$/ && $$4 == "ok" && $$5 == "ok" && $$6 == "ok" \
+	    { print "\"" $$2 "\"," }' $< | sort -u >$@
+$(B)/tools/ocshim/cmd_doctor.o: $(B)/tools/tested.h
+$(B)/tools/ocshim/cmd_doctor.o: TOOLFLAGS += -I$(B)/tools
+
 $(B)/ocshim: $(OCSHIM_OBJ) $(COMMON_OBJ) $(SHARED_OBJ)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ -lsqlite3
 

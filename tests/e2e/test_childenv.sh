@@ -118,6 +118,24 @@ ok "doctor passes here with the shim preloaded" test "$rc" = 0
 env -u LD_PRELOAD ocshim doctor >"$W/doc" 2>&1; rc=$?
 ok "doctor fails without the shim preloaded, and says how to fix it" \
     sh -c "test $rc = 1 && grep -q '^FAIL.*not preloaded' '$W/doc' && grep -q 'fix: .*ocshim init' '$W/doc'"
+# Is the opencode on PATH a tested version (a row of docs/COMPAT.md, compiled into doctor)?
+mkdir -p "$W/oc" "$W/oc999" && ln -s "$OC" "$W/oc/opencode"
+LD_PRELOAD=$SHIM PATH=$W/oc:$PATH ocshim doctor >"$W/doc" 2>&1
+ok "doctor: opencode 1.18.34 is tested" grep -q '^ok    opencode 1.18.34 is tested' "$W/doc"
+# A release the table does not know. A stand-in (no such release exists): a copy of 1.18.34
+# whose compiled-in user agent, where doctor reads the version, says 9.99.99.
+python3 -c '
+import sys
+b = open(sys.argv[1], "rb").read()
+ua = b"--user-agent=opencode/"
+n = b.count(ua + b"1.18.34")
+open(sys.argv[2], "wb").write(b.replace(ua + b"1.18.34", ua + b"9.99.99"))
+sys.exit(n == 0)' "$OC" "$W/oc999/opencode" && chmod +x "$W/oc999/opencode"
+LD_PRELOAD=$SHIM PATH=$W/oc999:$PATH ocshim doctor >"$W/doc" 2>&1; rc=$?
+ok "doctor: opencode 9.99.99 is recognized but not in the tested table (a warning, exit 0)" \
+    sh -c "test $rc = 0 && grep -q '^ok    opencode 9.99.99 at ' '$W/doc' &&
+           grep -q '^warn  .*not in the tested table' '$W/doc' && grep -q 'found 9.99.99' '$W/doc'"
+rm -f "$W/oc999/opencode"
 mkdir -p "$W/notmux" && ln -sf "$ROOT/build/ocshim" "$W/notmux/ocshim"
 LD_PRELOAD=$SHIM PATH=$W/notmux "$W/notmux/ocshim" doctor >"$W/doc" 2>&1; rc=$?
 ok "doctor fails without tmux on PATH, with the fix" \

@@ -31,7 +31,8 @@ static const char usage[] =
     "Checks: the shim is preloaded in this shell; the kernel has what the shim needs; the state\n"
     "directory is private and writable; tmux >= 3.0; the kitty.conf lines of ocshim-restore's\n"
     "key binding (each missing one named) and kitty remote control; the opencode on\n"
-    "PATH, however it was installed, is one the shim recognizes (and its version).\n"
+    "PATH, however it was installed, is one the shim recognizes, and whether its version is in the\n"
+    "tested table (docs/COMPAT.md, written by `make compat`).\n"
     "Prints ok/warn/FAIL per check, with a fix for each failure.\n"
     "Exit 0 when nothing failed (warnings allowed), 1 otherwise.\n";
 
@@ -216,6 +217,21 @@ static void check_kitty(void)
     free(kitty);
 }
 
+/* The versions `make compat` saw pass every check: docs/COMPAT.md's rows (build/tools/tested.h,
+ * made from it by the Makefile). */
+static const char *const tested_versions[] = {
+#include "tested.h"
+    NULL
+};
+
+static int version_tested(const char *version)
+{
+    for (size_t i = 0; tested_versions[i]; i++)
+        if (strcmp(tested_versions[i], version) == 0)
+            return 1;
+    return 0;
+}
+
 /* How an opencode binary was installed, from where it lies. */
 static const char *install_kind(const char *real)
 {
@@ -284,9 +300,10 @@ static void check_opencode(void)
                strcmp(found, bin) ? " -> " : "", strcmp(found, bin) ? bin : "");
         if (kind)
             printf("      installed by %s\n", kind);
-        int maj = 0, min = 0;
-        if (sscanf(version, "%d.%d", &maj, &min) == 2 && !(maj == 1 && (min == 18 || min == 14)))
-            report("warn", "opencode's version is not one the shim was tested with (1.14.x, 1.18.x)",
+        if (version_tested(version))
+            printf("ok    opencode %s is tested (in ocshim's docs/COMPAT.md)\n", version);
+        else
+            report("warn", "opencode's version is not in the tested table (ocshim's docs/COMPAT.md)",
                    "it may still work: check with `ocshim ls` after a prompt (found %s)", version);
     }
 out:
