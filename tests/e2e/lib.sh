@@ -52,7 +52,8 @@ world_up() {
     mkdir -p "$HOME/.config/opencode" "$W/proj"
     python3 "$ROOT/tests/fake_model.py" "$W/port" --max-seconds 1200 >"$W/fake_model.log" 2>&1 &
     FAKE_PID=$!
-    wait_until 10 test -s "$W/port" || { echo "fake model did not start"; exit 1; }
+    # python3 can take over 10 s to start on a loaded machine; a failed start leaves no server behind
+    wait_until 60 test -s "$W/port" || { echo "fake model did not start"; kill "$FAKE_PID" 2>/dev/null; exit 1; }
     local port; port=$(cat "$W/port")
     cat >"$HOME/.config/opencode/opencode.json" <<JSON
 { "autoupdate": false, "share": "disabled",
