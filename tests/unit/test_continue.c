@@ -200,6 +200,21 @@ int main(void)
     snprintf(p, sizeof p, "%s/opencode.db", root);
     CHECK(ocdb_open(&d, p, &ns) == 0);
     CHECK_CONT(&d, sub, OC_TUI, "ses_g8");      /* sub's own sessions, newest first */
+    /* locked by a writer after the open (this database keeps a rollback journal): no answer,
+     * with the cause, never the older schema's query tried in its place */
+    sqlite3_busy_timeout((sqlite3 *)d.db, 50);
+    CHECK(sqlite3_exec(db, "BEGIN EXCLUSIVE; UPDATE session SET title = 'u';", NULL, NULL, NULL) == SQLITE_OK);
+    CHECK_CONT(&d, sub, OC_TUI, NULL);
+    CHECK(ocdb_problem(&d) && strstr(ocdb_problem(&d), "is locked by another process"));
+    sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+    CHECK_CONT(&d, sub, OC_RUN, NULL);          /* and no more answers from it */
+    ocdb_close(&d);
+    CHECK(ocdb_open(&d, p, &ns) == 0);
+    sqlite3_busy_timeout((sqlite3 *)d.db, 50);
+    CHECK(sqlite3_exec(db, "BEGIN EXCLUSIVE; UPDATE session SET title = 'u';", NULL, NULL, NULL) == SQLITE_OK);
+    CHECK_CONT(&d, sub, OC_RUN, NULL);
+    CHECK(ocdb_problem(&d) && strstr(ocdb_problem(&d), "is locked by another process"));
+    sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
     ocdb_close(&d);
     /* degraded database: nothing, no crash */
     CHECK_CONT(&d, a, OC_TUI, NULL);

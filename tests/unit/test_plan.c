@@ -264,6 +264,11 @@ int main(void)
           strcmp(plan.v[0].exe, "/opt/opencode") == 0);
     CHECK(plan.n == 2 && plan.v[1].state == P_DUPLICATE && strstr(plan.v[1].why, "already restored"));
     CHECK(noted("r:2.0 ran opencode (tmux-resurrect) but its directory has no session"));
+    /* ... unless the database gave no answers: then nobody knows, and its own note says so */
+    fx.db_broken = 1;
+    build();
+    CHECK(plan.n == 2 && !noted("r:2.0 ran opencode"));
+    fx.db_broken = 0;
     /* ... and a record for that pane speaks instead */
     rec(0, 120, ID(1), "r", 1, 0, 1000, 2000, "running", -1, NULL);
     build();

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 static char *q_sh(const char *s)
@@ -210,6 +211,39 @@ int main(void)
     ocdb_session_free(&s);
     ocdb_close(&d);
     sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+    /* a writer that locks readers out before the open (exclusive locking mode, in which
+     * a WAL database is read without its shared memory): the open waits once and says so */
+    CHECK(sqlite3_exec(db, "PRAGMA locking_mode=EXCLUSIVE; BEGIN EXCLUSIVE; UPDATE session SET title='Y' WHERE id='ses_old1';",
+                       NULL, NULL, NULL) == SQLITE_OK);
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    CHECK(ocdb_open(&d, path, NULL) == -1 && d.db == NULL);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    CHECK(ocdb_problem(&d) && strstr(ocdb_problem(&d), "is locked by another process (gave up after 2 s)"));
+    /* one busy wait, not one per schema probe (was two: 4 s) */
+    CHECK(t1.tv_sec - t0.tv_sec < OCDB_BUSY_MS / 1000 + 1);
+    ocdb_close(&d);
+    sqlite3_exec(db, "ROLLBACK; PRAGMA locking_mode=NORMAL; SELECT 1 FROM session;", NULL, NULL, NULL);
+    sqlite3_close(db);
+    /* a lock that comes after the open (a rollback-journal database: in WAL mode, as opencode's,
+     * a reader once open is never locked out): the first query waits its busy time and fails
+     * with the cause, every later one fails at once */
+    char rb[256];
+    snprintf(rb, sizeof rb, "%s/rollback.db", dir);
+    CHECK(sqlite3_open(rb, &db) == SQLITE_OK);
+    CHECK(sqlite3_exec(db, "CREATE TABLE session (id TEXT PRIMARY KEY, parent_id TEXT, directory TEXT, title TEXT,"
+                           " time_updated INTEGER, time_archived INTEGER);"
+                           "INSERT INTO session VALUES ('ses_old1', NULL, '/p', 'Old', 100, NULL);",
+                       NULL, NULL, NULL) == SQLITE_OK);
+    CHECK(ocdb_open(&d, rb, NULL) == 0 && ocdb_usable(&d) && ocdb_problem(&d) == NULL);
+    sqlite3_busy_timeout((sqlite3 *)d.db, 50);
+    CHECK(sqlite3_exec(db, "BEGIN EXCLUSIVE; UPDATE session SET title='Y';", NULL, NULL, NULL) == SQLITE_OK);
+    CHECK(ocdb_session_get(&d, "ses_old1", &s) == -1);
+    CHECK(ocdb_problem(&d) && strstr(ocdb_problem(&d), "is locked by another process") && !ocdb_usable(&d));
+    CHECK(ocdb_problem(&d) && strstr(ocdb_problem(&d), rb) == ocdb_problem(&d) + strlen("opencode database "));
+    sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+    CHECK(ocdb_session_get(&d, "ses_old1", &s) == -1 && ocdb_newest_root(&d, "/p") == NULL);  /* no second wait */
+    ocdb_close(&d);
     sqlite3_close(db);
 
     /* degraded: missing, corrupt, unknown schema -> -1 with one note each, no crash */
@@ -217,12 +251,24 @@ int main(void)
     snprintf(path, sizeof path, "%s/missing.db", dir);
     CHECK(ocdb_open(&d, path, &ns) == -1 && d.db == NULL && ns.n == 1);
     CHECK(ocdb_session_get(&d, "ses_new2", &s) == -1 && ocdb_newest_root(&d, "/p") == NULL);
+    CHECK(ocdb_problem(&d) && strstr(ocdb_problem(&d), "missing.db does not exist") && strcmp(ns.items[0], ocdb_problem(&d)) == 0);
+    CHECK(access(path, F_OK) != 0);         /* not created */
+    ocdb_close(&d);
+    snprintf(path, sizeof path, "%s/nodir/opencode.db", dir);
+    CHECK(ocdb_open(&d, path, NULL) == -1 && ocdb_problem(&d) && strstr(ocdb_problem(&d), "does not exist"));
+    ocdb_close(&d);
+    snprintf(path, sizeof path, "%s/empty.db", dir);
+    fclose(fopen(path, "w"));
+    CHECK(ocdb_open(&d, path, NULL) == -1 && ocdb_problem(&d) && strstr(ocdb_problem(&d), "empty.db is empty"));
+    ocdb_close(&d);
+    CHECK(ocdb_open(&d, dir, NULL) == -1 && ocdb_problem(&d) && strstr(ocdb_problem(&d), "is not a file"));
     ocdb_close(&d);
     snprintf(path, sizeof path, "%s/corrupt.db", dir);
     FILE *f = fopen(path, "w");
     fputs("this is not a database, just some text that is long enough to look like a header.....", f);
     fclose(f);
     CHECK(ocdb_open(&d, path, &ns) == -1 && ns.n == 2);
+    CHECK(ocdb_problem(&d) && strstr(ocdb_problem(&d), "is damaged (file is not a database)"));
     ocdb_close(&d);
     snprintf(path, sizeof path, "%s/other.db", dir);
     CHECK(sqlite3_open(path, &db) == SQLITE_OK);

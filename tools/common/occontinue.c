@@ -111,8 +111,9 @@ static char *main_worktree(const char *dotgit)
  * the worktree "/"; in git, the project opencode.db knows for the repository (a linked worktree
  * shares its main worktree's), with the worktree the directory's own; a repository it does not
  * know (no commit yet) is "global" with that worktree. id and worktree: new strings. */
-static void project_of(sqlite3 *db, const char *dir, char **id, char **worktree)
+static void project_of(struct ocdb *d, const char *dir, char **id, char **worktree)
 {
+    sqlite3 *db = (sqlite3 *)d->db;
     *id = NULL;
     *worktree = git_root(dir);
     if (!*worktree) {
@@ -126,11 +127,17 @@ static void project_of(sqlite3 *db, const char *dir, char **id, char **worktree)
     char *main = main_worktree(g.s);
     sb_free(&g);
     sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(db, "SELECT id FROM project WHERE worktree = ?1", -1, &st, NULL) == SQLITE_OK) {
+    int rc = sqlite3_prepare_v2(db, "SELECT id FROM project WHERE worktree = ?1", -1, &st, NULL);
+    if (rc == SQLITE_OK) {
         sqlite3_bind_text(st, 1, main ? main : *worktree, -1, SQLITE_TRANSIENT);
-        if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+        rc = sqlite3_step(st);
+        if (rc == SQLITE_ROW && sqlite3_column_text(st, 0))
             *id = xstrdup((const char *)sqlite3_column_text(st, 0));
+        else if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+            ocdb_failed(d, rc);         /* not "global": the answer would be another project's */
         sqlite3_finalize(st);
+    } else if (rc != SQLITE_ERROR) {    /* SQLITE_ERROR: an older schema, without projects */
+        ocdb_failed(d, rc);
     }
     free(main);
     if (!*id)
@@ -138,12 +145,14 @@ static void project_of(sqlite3 *db, const char *dir, char **id, char **worktree)
 }
 
 /* Runs q (bound by the caller) and returns the newest root among its rows (id, parent_id,
- * time_updated), ties to the smaller id, as the TUI's sort does. */
-static char *newest_root_of(sqlite3_stmt *st)
+ * time_updated), ties to the smaller id, as the TUI's sort does. NULL, with d's problem, when
+ * the rows cannot all be read (locked, damaged): part of the list would give a wrong answer. */
+static char *newest_root_of(struct ocdb *d, sqlite3_stmt *st)
 {
     char *best = NULL;
     long long best_t = 0;
-    while (sqlite3_step(st) == SQLITE_ROW) {
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         const char *id = (const char *)sqlite3_column_text(st, 0);
         if (!id || sqlite3_column_type(st, 1) != SQLITE_NULL || !session_id_valid(id))
             continue;
@@ -154,12 +163,17 @@ static char *newest_root_of(sqlite3_stmt *st)
             best_t = t;
         }
     }
+    if (rc != SQLITE_DONE) {
+        ocdb_failed(d, rc);
+        free(best);
+        best = NULL;
+    }
     return best;
 }
 
 char *oc_continue_session(struct ocdb *d, const char *dir, enum oc_mode mode)
 {
-    if (!d->db || !dir)
+    if (!ocdb_usable(d) || !dir)
         return NULL;
     char abs[PATH_MAX];
     if (!realpath(dir, abs))
@@ -168,17 +182,19 @@ char *oc_continue_session(struct ocdb *d, const char *dir, enum oc_mode mode)
     sqlite3_stmt *st = NULL;
     char *pid = NULL, *wt = NULL, *like = NULL;
     const char *rel = NULL;
+    int rc = SQLITE_OK;
     if (mode == OC_RUN) {
-        sqlite3_prepare_v2(db,
+        rc = sqlite3_prepare_v2(db,
                            ROWS_WHERE "directory = ?1" NEWEST_PAGE,
                            -1, &st, NULL);
         if (st)
             sqlite3_bind_text(st, 1, abs, -1, SQLITE_TRANSIENT);
     } else {
-        project_of(db, abs, &pid, &wt);
+        project_of(d, abs, &pid, &wt);
         rel = directory_filter_on() ? oc_rel_path(wt, abs) : NULL;
         int filtered = rel && *rel;
-        sqlite3_prepare_v2(db,
+        if (ocdb_usable(d))
+            rc = sqlite3_prepare_v2(db,
                            filtered
                                ? ROWS_WHERE "project_id = ?1 AND time_updated >= ?2 AND (path = ?3 OR "
                                  "path LIKE ?4 OR (path IS NULL AND directory = ?5))" NEWEST_PAGE
@@ -198,9 +214,9 @@ char *oc_continue_session(struct ocdb *d, const char *dir, enum oc_mode mode)
             }
         }
     }
-    if (!st && mode == OC_TUI) {
+    if (!st && mode == OC_TUI && rc == SQLITE_ERROR) {
         /* an older schema (no project_id or path): the sessions of this very directory */
-        sqlite3_prepare_v2(db,
+        rc = sqlite3_prepare_v2(db,
                            ROWS_WHERE "directory = ?1 AND time_updated >= ?2" NEWEST_PAGE,
                            -1, &st, NULL);
         if (st) {
@@ -208,7 +224,9 @@ char *oc_continue_session(struct ocdb *d, const char *dir, enum oc_mode mode)
             sqlite3_bind_int64(st, 2, (long long)time(NULL) * 1000 - WINDOW_MS);
         }
     }
-    char *id = st ? newest_root_of(st) : NULL;
+    if (!st && rc != SQLITE_OK)
+        ocdb_failed(d, rc);             /* locked, damaged, not opencode's: no answer, with the cause */
+    char *id = st ? newest_root_of(d, st) : NULL;
     sqlite3_finalize(st);
     free(pid);
     free(wt);

@@ -4,13 +4,12 @@
 #include "strbuf.h"
 
 #include <dirent.h>
+#include <errno.h>
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-#define BUSY_MS 2000
 
 char *oc_xdg_path(const char *var, const char *home_rel, const char *rest)
 {
@@ -90,32 +89,94 @@ static char *file_uri(const char *path)
     return sb_take(&b);
 }
 
+/* The one line that says why d gives no answers: SQLite's rc and message, in the user's words. */
+static void set_problem(struct ocdb *d, int rc, const char *msg, int empty)
+{
+    if (d->problem)
+        return;                         /* the first cause is the one to tell */
+    struct strbuf b;
+    sb_init(&b);
+    sb_printf(&b, "opencode database %s ", d->path);
+    switch (rc & 0xff) {
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+        sb_printf(&b, "is locked by another process (gave up after %d s)", OCDB_BUSY_MS / 1000);
+        break;
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB:
+        sb_printf(&b, "is damaged (%s)", msg);
+        break;
+    default:
+        if (empty)
+            sb_add(&b, "is empty");
+        else
+            sb_printf(&b, "cannot be read (%s)", msg);
+    }
+    d->problem = sb_take(&b);
+}
+
+void ocdb_failed(struct ocdb *d, int rc)
+{
+    set_problem(d, rc, d->db ? sqlite3_errmsg((sqlite3 *)d->db) : sqlite3_errstr(rc), 0);
+}
+
+int ocdb_usable(const struct ocdb *d)
+{
+    return d->db && !d->problem;
+}
+
+const char *ocdb_problem(const struct ocdb *d)
+{
+    return d->problem;
+}
+
+/* -1 with d's problem noted (and added to notes), d->db closed. */
+static int open_failed(struct ocdb *d, struct notes *notes)
+{
+    if (d->db)
+        sqlite3_close((sqlite3 *)d->db);
+    d->db = NULL;
+    if (notes)
+        notes_add(notes, "%s", d->problem);
+    return -1;
+}
+
 int ocdb_open(struct ocdb *d, const char *path, struct notes *notes)
 {
     memset(d, 0, sizeof d[0]);
     d->path = path ? xstrdup(path) : ocdb_default_path();
     struct stat st;
-    if (stat(d->path, &st) != 0) {
-        notes_add(notes, "opencode database %s not found: no titles, no fallback", d->path);
-        return -1;
+    int e = stat(d->path, &st) == 0 ? 0 : errno;
+    if (e || !S_ISREG(st.st_mode)) {
+        /* never opened: SQLite would create the file that a read-only open finds missing */
+        struct strbuf b;
+        sb_init(&b);
+        sb_printf(&b, "opencode database %s ", d->path);
+        if (e == ENOENT || e == ENOTDIR)
+            sb_add(&b, "does not exist");
+        else if (e)
+            sb_printf(&b, "cannot be read (%s)", strerror(e));
+        else
+            sb_add(&b, "is not a file");
+        d->problem = sb_take(&b);
+        return open_failed(d, notes);
     }
     char *uri = file_uri(d->path);
     sqlite3 *db = NULL;
     int rc = sqlite3_open_v2(uri, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL);
     free(uri);
+    d->db = db;
     if (rc != SQLITE_OK) {
-        notes_add(notes, "opencode database %s cannot be opened (%s): no titles, no fallback", d->path,
-                  db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
-        sqlite3_close(db);
-        return -1;
+        set_problem(d, rc, db ? sqlite3_errmsg(db) : sqlite3_errstr(rc), 0);
+        return open_failed(d, notes);
     }
-    sqlite3_busy_timeout(db, BUSY_MS);
+    sqlite3_busy_timeout(db, OCDB_BUSY_MS);
     sqlite3_stmt *st1 = NULL;
     rc = sqlite3_prepare_v2(db, "SELECT id, parent_id, directory, title, time_updated, time_archived FROM session LIMIT 1",
                             -1, &st1, NULL);
     if (rc == SQLITE_OK) {
         d->has_archived = 1;
-    } else {
+    } else if (rc == SQLITE_ERROR) {    /* an older schema (no such column), not a lock or damage */
         sqlite3_finalize(st1);
         st1 = NULL;
         rc = sqlite3_prepare_v2(db, "SELECT id, parent_id, directory, title, time_updated FROM session LIMIT 1",
@@ -127,13 +188,11 @@ int ocdb_open(struct ocdb *d, const char *path, struct notes *notes)
             rc = SQLITE_OK;
     }
     if (rc != SQLITE_OK) {
-        notes_add(notes, "opencode database %s unusable (%s): no titles, no fallback", d->path, sqlite3_errmsg(db));
+        set_problem(d, rc, sqlite3_errmsg(db), st.st_size == 0);
         sqlite3_finalize(st1);
-        sqlite3_close(db);
-        return -1;
+        return open_failed(d, notes);
     }
     sqlite3_finalize(st1);
-    d->db = db;
     return 0;
 }
 
@@ -142,6 +201,7 @@ void ocdb_close(struct ocdb *d)
     if (d->db)
         sqlite3_close((sqlite3 *)d->db);
     free(d->path);
+    free(d->problem);
     memset(d, 0, sizeof *d);
 }
 
@@ -154,16 +214,19 @@ static char *col_str(sqlite3_stmt *st, int i)
 int ocdb_session_get(struct ocdb *d, const char *id, struct ocdb_session *s)
 {
     memset(s, 0, sizeof *s);
-    if (!d->db || !session_id_valid(id))
+    if (!ocdb_usable(d) || !session_id_valid(id))
         return -1;
     sqlite3_stmt *st;
     const char *q = d->has_archived
         ? "SELECT title, directory, time_updated, parent_id IS NULL, time_archived IS NOT NULL, parent_id FROM session WHERE id = ?1"
         : "SELECT title, directory, time_updated, parent_id IS NULL, 0, parent_id FROM session WHERE id = ?1";
-    if (sqlite3_prepare_v2((sqlite3 *)d->db, q, -1, &st, NULL) != SQLITE_OK)
+    int rc = sqlite3_prepare_v2((sqlite3 *)d->db, q, -1, &st, NULL), ret;
+    if (rc != SQLITE_OK) {
+        ocdb_failed(d, rc);
         return -1;
+    }
     sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
-    int rc = sqlite3_step(st), ret;
+    rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
         s->title = col_str(st, 0);
         s->directory = col_str(st, 1);
@@ -172,8 +235,11 @@ int ocdb_session_get(struct ocdb *d, const char *id, struct ocdb_session *s)
         s->archived = sqlite3_column_int(st, 4);
         s->parent_id = col_str(st, 5);
         ret = 1;
+    } else if (rc == SQLITE_DONE) {
+        ret = 0;
     } else {
-        ret = rc == SQLITE_DONE ? 0 : -1;
+        ocdb_failed(d, rc);
+        ret = -1;
     }
     sqlite3_finalize(st);
     return ret;
@@ -189,18 +255,24 @@ void ocdb_session_free(struct ocdb_session *s)
 
 char *ocdb_newest_root(struct ocdb *d, const char *dir)
 {
-    if (!d->db || !dir)
+    if (!ocdb_usable(d) || !dir)
         return NULL;
     sqlite3_stmt *st;
     const char *q = d->has_archived
         ? "SELECT id FROM session WHERE parent_id IS NULL AND directory = ?1 AND time_archived IS NULL "
           "ORDER BY time_updated DESC LIMIT 1"
         : "SELECT id FROM session WHERE parent_id IS NULL AND directory = ?1 ORDER BY time_updated DESC LIMIT 1";
-    if (sqlite3_prepare_v2((sqlite3 *)d->db, q, -1, &st, NULL) != SQLITE_OK)
+    int rc = sqlite3_prepare_v2((sqlite3 *)d->db, q, -1, &st, NULL);
+    if (rc != SQLITE_OK) {
+        ocdb_failed(d, rc);
         return NULL;
+    }
     sqlite3_bind_text(st, 1, dir, -1, SQLITE_TRANSIENT);
     char *id = NULL;
-    if (sqlite3_step(st) == SQLITE_ROW) {
+    rc = sqlite3_step(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        ocdb_failed(d, rc);
+    if (rc == SQLITE_ROW) {
         id = col_str(st, 0);
         if (id && !session_id_valid(id)) {
             free(id);

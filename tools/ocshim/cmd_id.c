@@ -70,19 +70,19 @@ static int by_pane(const char *pane, const char *L, const char *S)
 
 static int by_continue(const char *dir, int run)
 {
-    struct notes notes = { 0 };
     struct ocdb db;
-    ocdb_open(&db, NULL, &notes);
+    ocdb_open(&db, NULL, NULL);
     char *sid = oc_continue_session(&db, dir, run ? OC_RUN : OC_TUI);
     int found = sid && session_id_valid(sid);
     if (found)
         printf("%s\n", sid);
+    else if (ocdb_problem(&db))
+        fprintf(stderr, "ocshim id: %s: cannot tell which session --continue resumes in %s\n",
+                ocdb_problem(&db), dir);
     else
-        fprintf(stderr, "ocshim id: no session of %s in opencode's database%s\n", dir,
-                notes.n ? " (it could not be read)" : "");
+        fprintf(stderr, "ocshim id: no session of %s in opencode's database\n", dir);
     int rc = found ? EXIT_OK : EXIT_FAIL;
     free(sid);
-    notes_free(&notes);
     ocdb_close(&db);
     return rc;
 }

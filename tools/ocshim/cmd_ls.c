@@ -83,12 +83,8 @@ int cmd_ls(int argc, char **argv)
     if (load_records(&recs) < 0)
         return EXIT_FAIL;
     qsort(recs.v, (size_t)recs.n, sizeof *recs.v, newest_first);
-    struct notes notes = { 0 };
     struct ocdb db;
-    ocdb_open(&db, NULL, &notes);
-    for (int i = 0; i < notes.n; i++)
-        fprintf(stderr, "ocshim: note: %s\n", notes.items[i]);
-    notes_free(&notes);
+    ocdb_open(&db, NULL, NULL);
 
     struct strbuf out;
     sb_init(&out);
@@ -149,6 +145,8 @@ int cmd_ls(int argc, char **argv)
         sb_add(&out, recs.n ? "\n]\n" : "]\n");
     fputs(out.s, stdout);
     sb_free(&out);
+    if (ocdb_problem(&db))      /* from the open or the first query that failed: one line */
+        fprintf(stderr, "ocshim ls: note: %s: no titles\n", ocdb_problem(&db));
     ocdb_close(&db);
     ocrec_list_free(&recs);
     return EXIT_OK;

@@ -118,6 +118,10 @@ void facts_gather(struct facts *f, const struct ocrec_list *recs, const struct t
         g->sid = ocdb_newest_root(db, g->dir);
         facts_db_add(f, db, g->sid);
     }
+    f->db_broken = ocdb_problem(db) != NULL;
+    if (f->db_broken)
+        notes_add(notes, "%s: going by the records alone (no titles, no check for deleted or archived "
+                  "sessions, no guess for a pane without a record)", ocdb_problem(db));
 }
 
 static void guesses_free(struct guessfact *v, int n)

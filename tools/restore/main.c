@@ -113,7 +113,7 @@ int main(int argc, char **argv)
         ocrec_load_dir(dir, &recs, &notes);
     free(dir);
     struct ocdb db;
-    ocdb_open(&db, NULL, &notes);
+    ocdb_open(&db, NULL, NULL);         /* its problem, if any, is noted with the facts */
     struct tserver srv;
     tmux_server_init(&srv, &o);
     struct tlive live;

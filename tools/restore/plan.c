@@ -143,6 +143,8 @@ static void saved_guesses(struct plan *p, const struct facts *f, struct notes *n
         const struct guessfact *g = &f->saved[i];
         if (has_entry(p, g->tsession, g->win, g->pane))
             continue;                      /* a record (or live pane) speaks */
+        if (!g->sid && f->db_broken)
+            continue;                      /* the database's own note says why */
         if (!g->sid) {
             notes_add(notes, "%s:%d.%d ran opencode (tmux-resurrect) but its directory has no "
                       "session in opencode's database", g->tsession, g->win, g->pane);

@@ -117,6 +117,7 @@ struct facts {
     int nrunning;
     struct guessfact *saved;       /* tmux-resurrect's panes that ran opencode (a TUI) */
     int nsaved;
+    int db_broken;           /* opencode.db gave no answers (locked, damaged, missing): no guesses */
 };
 
 /* facts.c */
