@@ -1,5 +1,12 @@
 #!/usr/bin/env bash
 # Runs the unit test binaries given as arguments; prints one summary line.
+# --asan first: they were built with the sanitizers (make unit-asan); any report fails them.
+name=unit
+if [ "${1:-}" = --asan ]; then
+    shift
+    name=unit-asan
+    export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1
+fi
 pass=0 fail=0
 for t in "$@"; do
     out=$("$t" 2>&1); rc=$?
@@ -10,5 +17,5 @@ for t in "$@"; do
     pass=$((pass + p)); fail=$((fail + f))
     [ "$rc" -ne 0 ] && [ "$f" -eq 0 ] && fail=$((fail + 1))
 done
-echo "unit: $pass passed, $fail failed"
+echo "$name: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

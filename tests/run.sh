@@ -23,6 +23,12 @@ add() {   # add "<text containing a line 'name: N passed, N failed'>"
 }
 out=$(tests/run-unit.sh build/tests/test_* 2>&1); rc=$?
 printf '%s\n' "$out"; add "$out"; [ $rc -ne 0 ] && [ "$fail" -eq 0 ] && fail=1
+# the same unit tests built with ASan and UBSan (make unit-asan), when make test built them
+if [ -n "${ASAN_UNIT_BIN:-}" ]; then
+    before=$fail
+    out=$(tests/run-unit.sh --asan $ASAN_UNIT_BIN 2>&1); rc=$?
+    printf '%s\n' "$out"; add "$out"; [ $rc -ne 0 ] && [ "$fail" -eq "$before" ] && fail=$((fail + 1))
+fi
 
 only=${OCSHIM_TESTS:-}
 queue=() alone=()

@@ -82,7 +82,8 @@ int cmd_ls(int argc, char **argv)
     struct ocrec_list recs = { 0 };
     if (load_records(&recs) < 0)
         return EXIT_FAIL;
-    qsort(recs.v, (size_t)recs.n, sizeof *recs.v, newest_first);
+    if (recs.n)                 /* no records: no array to sort (NULL) */
+        qsort(recs.v, (size_t)recs.n, sizeof *recs.v, newest_first);
     struct ocdb db;
     ocdb_open(&db, NULL, NULL);
 

@@ -356,7 +356,8 @@ void plan_decide(struct plan *p, const struct facts *fx, const struct opts *o, s
         plan_fill_db(e, fx, 0);
     }
     saved_guesses(p, fx, notes);
-    qsort(p->v, (size_t)p->n, sizeof *p->v, plan_entry_cmp);
+    if (p->n)                              /* an empty plan has no array to sort (NULL) */
+        qsort(p->v, (size_t)p->n, sizeof *p->v, plan_entry_cmp);
     free(best);
     free(displaced);
 }
