@@ -1,6 +1,7 @@
-/* fuzz_tmux.c - the restore's reading of tmux's output (tools/restore/tmux.c). */
+/* fuzz_tmux.c - the restore's reading of tmux's output (tools/restore/tserver.c, panes.c). */
 #include "fuzz.h"
 #include "restore.h"
+#include "tmuxint.h"
 #include "runcmd.h"
 #include "strbuf.h"
 
@@ -10,8 +11,9 @@
  *   tmux_live_load  - `list-panes -a -F` (pid, session id, window index, pane index, pane id,
  *                     window id, session name; tab-separated, one pane a line);
  *   tmux_apply      - the `-P -F` lines of new-session, new-window and split-window (session
- *                     id, window id, window index, pane id, pane index), one run or many,
- *                     for a plan of 1 to 4 panes to restore, then the layouts.
+ *                     id, window id, window index, pane id, pane index), one run per tmux
+ *                     session of the command list (tmuxcmds.c), for a plan of 1 to 4 panes to
+ *                     restore and their layouts.
  *
  * Input: byte 0: the plan's size (1 + b & 3), 0x04: a dry run, 0x08..0x40: which entries
  * carry the recorded layout, 0x80: a shim to preload; bytes 1 to 4: each entry's tmux session
@@ -123,8 +125,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     };
     struct proc_table pt = { pe, (int)(sizeof pe / sizeof *pe) };
     struct notes notes = { 0 };
+    struct tcmds cmds = { 0 };
     int failed = tmux_apply(&p, &srv, &live, &pt, (shape & 0x80) ? "/usr/lib/libocshim.so" : "", (shape >> 2) & 1,
-                            &notes);
+                            0, &cmds, &notes);
+    int batches = 0;
+    for (int i = 0; i < cmds.n; i++) {
+        FZ_CHECK(cmds.v[i].kind == TC_WAIT || (cmds.v[i].argc > 0 && cmds.v[i].argv[cmds.v[i].argc] == NULL));
+        batches += cmds.v[i].kind == TC_TMUX && (i == 0 || cmds.v[i].batch != cmds.v[i - 1].batch);
+    }
+    FZ_CHECK((shape >> 2) & 1 ? runs == 1 : runs == 1 + batches);   /* list-panes, then one run a batch */
+    tcmds_free(&cmds);
     FZ_CHECK(failed >= 0 && failed <= p.n);
     for (int i = 0; i < p.n; i++) {
         const struct entry *e = &p.v[i];

@@ -1,6 +1,7 @@
 /* main.c - ocshim-restore: options, then records -> plan -> tmux -> kitty -> output. */
 #include "restore.h"
 #include "kittyconf.h"
+#include "tmuxint.h"
 #include "shimlib.h"
 #include "strbuf.h"
 
@@ -14,11 +15,11 @@
 
 static const char USAGE[] =
     "usage: ocshim-restore [-L NAME | -S PATH] [--dry-run] [--list] [--json] [--all]\n"
-    "                      [--no-kitty] [--to ADDRESS] [--kitty-session FILE]\n"
+    "                      [--no-kitty] [--to ADDRESS] [--kitty-session FILE] [--verbose]\n"
     "Brings back, per tmux pane, the opencode conversation that was open there when tmux or the\n"
     "machine went down (from the records of libocshim.so), and one kitty tab per tmux session.\n"
     "  -L NAME, -S PATH      the tmux server (as tmux's -L/-S; default: the default server)\n"
-    "  --dry-run             print the plan, change nothing\n"
+    "  --dry-run             print the plan and the tmux commands it takes, change nothing\n"
     "  --list                print what is known as a table, change nothing\n"
     "  --json                machine-readable output\n"
     "  --all                 also restore conversations that were quit on purpose\n"
@@ -26,6 +27,7 @@ static const char USAGE[] =
     "  --to ADDRESS          kitty's remote-control address (default: $KITTY_LISTEN_ON)\n"
     "  --kitty-session FILE  write a kitty session file (for kitty --session FILE) instead\n"
     "                        of driving kitty ('-' for standard output)\n"
+    "  -v, --verbose         print each tmux command to stderr as it runs (as --dry-run prints it)\n"
     "  -h, --help            this help\n"
     "  --version             print the version\n"
     "Exit status: 0 all went well, 1 something could not be restored, 2 bad usage.\n"
@@ -53,12 +55,13 @@ int main(int argc, char **argv)
         { "json", no_argument, NULL, O_JSON },       { "no-kitty", no_argument, NULL, O_NOKITTY },
         { "all", no_argument, NULL, O_ALL },         { "to", required_argument, NULL, O_TO },
         { "kitty-session", required_argument, NULL, O_KSESSION },
-        { "help", no_argument, NULL, 'h' },          { "version", no_argument, NULL, O_VERSION },
+        { "verbose", no_argument, NULL, 'v' },       { "help", no_argument, NULL, 'h' },
+        { "version", no_argument, NULL, O_VERSION },
         { NULL, 0, NULL, 0 },
     };
     int c;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, ":L:S:h", longs, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":L:S:vh", longs, NULL)) != -1) {
         switch (c) {
         case 'L': o.tmux_L = optarg; break;
         case 'S': o.tmux_S = optarg; break;
@@ -69,6 +72,7 @@ int main(int argc, char **argv)
         case O_ALL: o.all = 1; break;
         case O_TO: o.to = optarg; break;
         case O_KSESSION: o.kitty_session = optarg; break;
+        case 'v': o.verbose = 1; break;
         case 'h': fputs(USAGE, stdout); return 0;
         case O_VERSION: puts("ocshim-restore " OCSHIM_VERSION); return 0;
         case ':':
@@ -127,6 +131,7 @@ int main(int argc, char **argv)
     plan_decide(&plan, &facts, &o, &notes);
 
     int failed = 0;
+    struct tcmds cmds = { 0 };
     struct kitty_result kr;
     memset(&kr, 0, sizeof kr);
     int do_kitty = !o.no_kitty && !o.list;
@@ -138,7 +143,7 @@ int main(int argc, char **argv)
         if (!shim && need)
             notes_add(&notes, "libocshim.so not found (set OCSHIM_LIB): opencode is started without it, "
                               "so these panes will not be recorded");
-        failed += tmux_apply(&plan, &srv, &live, &pt, shim, o.dry_run, &notes);
+        failed += tmux_apply(&plan, &srv, &live, &pt, shim, o.dry_run, o.verbose, &cmds, &notes);
         free(shim);
     }
     if (do_kitty || (o.kitty_session && !o.list)) {
@@ -165,15 +170,16 @@ int main(int argc, char **argv)
     }
 
     if (o.json)
-        output_json(&plan, &o, o.list ? NULL : &kr, &notes);
+        output_json(&plan, &o, o.list ? NULL : &kr, &notes, &cmds, &srv);
     else if (o.list) {
         output_table(&plan);
         for (int i = 0; i < notes.n; i++)
             fprintf(stderr, "note: %s\n", notes.items[i]);
     } else
-        output_text(&plan, &o, &kr, &notes);
+        output_text(&plan, &o, &kr, &notes, &cmds, &srv);
 
     free(kr.error);
+    tcmds_free(&cmds);
     plan_free(&plan);
     facts_free(&facts);
     proc_table_free(&pt);

@@ -1,5 +1,6 @@
 /* output.c - print the plan and its results: lines for people, a table (--list), JSON (--json). */
 #include "restore.h"
+#include "tmuxint.h"
 #include "quote.h"
 #include "strbuf.h"
 
@@ -42,7 +43,8 @@ static const char *label(const struct entry *e)
     return "skipped";
 }
 
-void output_text(const struct plan *p, const struct opts *o, const struct kitty_result *kr, const struct notes *notes)
+void output_text(const struct plan *p, const struct opts *o, const struct kitty_result *kr, const struct notes *notes,
+                 const struct tcmds *cmds, const struct tserver *s)
 {
     struct strbuf b;
     sb_init(&b);
@@ -69,6 +71,11 @@ void output_text(const struct plan *p, const struct opts *o, const struct kitty_
             safe(&b, e->error);
             fprintf(stderr, "%s\n", b.s);
         }
+    }
+    for (int i = 0; o->dry_run && cmds && i < cmds->n; i++) {
+        sb_reset(&b);
+        tcmd_line(&b, s, &cmds->v[i]);
+        puts(b.s);
     }
     if (kr && (kr->opened || kr->present))
         printf("kitty: %s %d tab(s), %d already open\n", o->dry_run ? "would open" : o->kitty_session ? "wrote" : "opened",
@@ -136,7 +143,8 @@ void output_table(const struct plan *p)
     free(cells);
 }
 
-void output_json(const struct plan *p, const struct opts *o, const struct kitty_result *kr, const struct notes *notes)
+void output_json(const struct plan *p, const struct opts *o, const struct kitty_result *kr, const struct notes *notes,
+                 const struct tcmds *cmds, const struct tserver *s)
 {
     struct strbuf b;
     sb_init(&b);
@@ -181,6 +189,18 @@ void output_json(const struct plan *p, const struct opts *o, const struct kitty_
     } else {
         sb_add(&b, "null");
     }
+    sb_add(&b, ",\n\"tmux_commands\":[");
+    struct strbuf line;
+    sb_init(&line);
+    for (int i = 0; cmds && i < cmds->n; i++) {
+        sb_reset(&line);
+        tcmd_line(&line, s, &cmds->v[i]);
+        if (i)
+            sb_addc(&b, ',');
+        quote_json(&b, line.s);
+    }
+    sb_free(&line);
+    sb_add(&b, "]");
     sb_add(&b, ",\n\"notes\":[");
     for (int i = 0; notes && i < notes->n; i++) {
         if (i)

@@ -11,7 +11,7 @@ struct opts {
     const char *tmux_L, *tmux_S;   /* -L NAME / -S PATH */
     const char *to;                /* --to ADDRESS (kitty) */
     const char *kitty_session;     /* --kitty-session FILE */
-    int dry_run, list, json, no_kitty, all;
+    int dry_run, list, json, no_kitty, all, verbose;
 };
 
 enum pstate {
@@ -40,8 +40,8 @@ struct entry {
     char *url;               /* E_CLIENT: the server's URL it attaches to (rewritten when the server moves) */
     char *listen;            /* "HOST:PORT" it listened on (a server, or a TUI started with --port); NULL: none */
     int port;                /* a listener being restored: the port it is started on (0: its own choice) */
-    int held;                /* E_CLIENT: started after its server, restored in this run, answers */
-    int waiting;             /* its pane runs a stand-in until then (panes.c) */
+    int held;                /* E_CLIENT: started after its server, restored in this run, answers
+                              * (its pane runs a stand-in until then: tmuxcmds.c) */
     int started;             /* this run started it (or, dry, would): set with its "started" action */
     char **argv;             /* what the pane runs (exe first), set by tmux_apply (cmdline.h) */
     const struct ocrec *rec; /* NULL for a guess */
@@ -57,7 +57,6 @@ struct entry {
     char *action;            /* what was done (or would be, with --dry-run) */
     char *error;             /* why it could not be restored */
     char *pane_id;           /* the tmux pane now holding it */
-    int new_window;          /* the restore made its window (session or window): the layout may be set */
 };
 
 struct plan {
@@ -162,10 +161,13 @@ void tmux_live_free(struct tlive *l);
 int tlive_max_pane(const struct tlive *l, const char *sname, int win);
 
 /* panes.c */
-/* Creates sessions/windows/panes and starts opencode for every P_RESTORE entry. Returns the
- * number of entries that failed. With dry_run, fills entry->action with what it would do. */
+struct tcmds;
+/* Creates sessions/windows/panes and starts opencode for every P_RESTORE entry: l gets the
+ * tmux commands (tmuxint.h; the caller frees them with tcmds_free), run unless dry_run (each
+ * printed to stderr as it runs with verbose). Returns the number of entries that failed.
+ * With dry_run, fills entry->action with what it would do. */
 int tmux_apply(struct plan *p, const struct tserver *s, struct tlive *live, const struct proc_table *pt,
-               const char *shim, int dry_run, struct notes *notes);
+               const char *shim, int dry_run, int verbose, struct tcmds *l, struct notes *notes);
 
 /* kitty.c */
 struct kitty_result {
@@ -184,11 +186,12 @@ void argv_free(char **v);
 int kitty_cmdline_attaches(char *const *args, int n, const char *name, const struct tserver *s);
 
 /* output.c */
+/* With --dry-run, cmds (the tmux commands, tmuxint.h) are printed after the entries. */
 void output_text(const struct plan *p, const struct opts *o, const struct kitty_result *kr,
-                 const struct notes *notes);
+                 const struct notes *notes, const struct tcmds *cmds, const struct tserver *s);
 void output_table(const struct plan *p);
 void output_json(const struct plan *p, const struct opts *o, const struct kitty_result *kr,
-                 const struct notes *notes);
+                 const struct notes *notes, const struct tcmds *cmds, const struct tserver *s);
 
 /* runlock.c */
 #define RUNLOCK_WAIT_MS 180000   /* a restore waits this long for another one */

@@ -201,55 +201,20 @@ void live_add(struct tlive *l, const char *sid, const char *sname, const char *w
     add_pane(l, &tp);
 }
 
-static void ta_grow(struct targv *t, int need)   /* v and own share one capacity */
-{
-    if (need <= t->cap)
-        return;
-    t->cap = t->cap ? t->cap * 2 : 64;
-    t->v = xrealloc(t->v, sizeof *t->v * (size_t)t->cap);
-    t->own = xrealloc(t->own, sizeof *t->own * (size_t)t->cap);
-}
-
 void ta_add(struct targv *t, const char *a)
 {
-    ta_grow(t, t->n + 2);
+    if (t->n + 2 > t->cap) {
+        t->cap = t->cap ? t->cap * 2 : 64;
+        t->v = xrealloc(t->v, sizeof *t->v * (size_t)t->cap);
+    }
     t->v[t->n++] = a;
     t->v[t->n] = NULL;
 }
 
-static const char *ta_keep(struct targv *t, char *a)   /* a: malloc'd, freed with t */
-{
-    ta_grow(t, t->nown + 1);
-    t->own[t->nown++] = a;
-    return a;
-}
-
 void ta_free(struct targv *t)
 {
-    for (int i = 0; i < t->nown; i++)
-        free(t->own[i]);
-    free(t->own);
     free(t->v);
     memset(t, 0, sizeof *t);
-}
-
-/* "=NAME:W" or "=NAME:W.P" (pane < 0: the window): the exact session name, never a prefix. */
-const char *ta_target(struct targv *t, const char *name, int win, int pane)
-{
-    struct strbuf b;
-    sb_init(&b);
-    sb_printf(&b, "=%s:%d", name, win);
-    if (pane >= 0)
-        sb_printf(&b, ".%d", pane);
-    return ta_keep(t, sb_take(&b));
-}
-
-const char *ta_quoted(struct targv *t, const char *a)
-{
-    struct strbuf b;
-    sb_init(&b);
-    quote_tmux_format(&b, a);
-    return ta_keep(t, sb_take(&b));
 }
 
 /* Starts the next command of the run: its name, after SEP unless it is the first. */
@@ -258,13 +223,4 @@ void ta_cmd(struct targv *t, const char *name)
     if (t->n)
         ta_add(t, SEP);
     ta_add(t, name);
-}
-
-/* Appends "select-layout -t TARGET LAYOUT" (a layout string, or "tiled") as the next command. */
-void ta_layout(struct targv *t, const char *target, const char *layout)
-{
-    ta_cmd(t, "select-layout");
-    ta_add(t, "-t");
-    ta_add(t, target);
-    ta_add(t, layout);
 }
