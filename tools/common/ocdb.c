@@ -253,6 +253,21 @@ void ocdb_session_free(struct ocdb_session *s)
     memset(s, 0, sizeof *s);
 }
 
+int ocdb_root_get(struct ocdb *d, const char *id, char **root, struct ocdb_session *s)
+{
+    char *cur = xstrdup(id);
+    int rc = ocdb_session_get(d, cur, s);
+    for (int depth = 0; rc == 1 && !s->is_root && s->parent_id && depth < 16; depth++) {
+        free(cur);
+        cur = s->parent_id;
+        s->parent_id = NULL;
+        ocdb_session_free(s);
+        rc = ocdb_session_get(d, cur, s);
+    }
+    *root = cur;
+    return rc;
+}
+
 char *ocdb_newest_root(struct ocdb *d, const char *dir)
 {
     if (!ocdb_usable(d) || !dir)

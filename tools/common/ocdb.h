@@ -46,6 +46,10 @@ void ocdb_close(struct ocdb *d);
  * or the database gives no answers: ocdb_problem). */
 int ocdb_session_get(struct ocdb *d, const char *id, struct ocdb_session *s);
 void ocdb_session_free(struct ocdb_session *s);
+/* The conversation id belongs to: up from a subagent's session through its parents (at most 16
+ * steps) to the root. Returns as ocdb_session_get, for the last session reached (s filled when
+ * 1); *root is that session's id (id itself when not found), a new string. */
+int ocdb_root_get(struct ocdb *d, const char *id, char **root, struct ocdb_session *s);
 /* The newest (time_updated) unarchived root session whose directory is dir; new string, or
  * NULL when there is none or the database gives no answers (ocdb_problem). */
 char *ocdb_newest_root(struct ocdb *d, const char *dir);

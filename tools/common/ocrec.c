@@ -375,6 +375,19 @@ int ocrec_supersedes(const struct ocrec *q, const struct ocrec *r)
            (strcmp(q->boot_id, r->boot_id) != 0 || q->started_ms >= r->updated_ms);
 }
 
+int ocrec_superseded(const struct ocrec *v, int n, int i, const char *among)
+{
+    for (int k = 0; k < n; k++)
+        if (k != i && (!among || among[k]) && ocrec_supersedes(&v[k], &v[i]))
+            return 1;
+    return 0;
+}
+
+const char *ocrec_dir(const struct ocrec *r)
+{
+    return r->directory && *r->directory ? r->directory : r->cwd ? r->cwd : "";
+}
+
 int ocrec_is_server(const struct ocrec *r)
 {
     return r->role && strcmp(r->role, "server") == 0;

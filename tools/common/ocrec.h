@@ -66,6 +66,13 @@ int ocrec_pane_newer(const struct ocrec *a, const struct ocrec *b);
  * not superseded ran alongside them (the panes moved): the restore brings it back in a pane
  * of its own, and `ocshim gc` keeps it. */
 int ocrec_supersedes(const struct ocrec *q, const struct ocrec *r);
+/* 1 if some record of v[0..n) that among marks (among[k] != 0; NULL: all) supersedes v[i]: the
+ * record is an earlier occupant of its pane, whose conversation is no longer the pane's. The
+ * restore drops it; `ocshim resume` does not list it. */
+int ocrec_superseded(const struct ocrec *v, int n, int i, const char *among);
+/* Where the record's opencode works: the session's directory when the log said it, else the
+ * working directory it started in ("" when neither is known). */
+const char *ocrec_dir(const struct ocrec *r);
 /* 1 if both records name the same tmux pane: session name, window and pane index (the
  * server's socket is not compared). Absent fields compare as empty. */
 int ocrec_same_pane(const struct ocrec *a, const struct ocrec *b);

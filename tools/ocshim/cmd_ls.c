@@ -99,7 +99,7 @@ int cmd_ls(int argc, char **argv)
         struct ocdb_session s = { 0 };
         int have = r->session && session_id_valid(r->session) &&
                    ocdb_session_get(&db, r->session, &s) == 1;
-        const char *dir = r->directory && *r->directory ? r->directory : (r->cwd ? r->cwd : "");
+        const char *dir = ocrec_dir(r);
         const char *role = r->role && *r->role ? r->role : "tui";
         struct strbuf t, title;
         sb_init(&t);

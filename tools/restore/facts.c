@@ -47,17 +47,9 @@ void facts_db_add(struct facts *f, struct ocdb *db, const char *id)
     struct dbfact *d = &f->db[f->ndb++];
     memset(d, 0, sizeof *d);
     d->id = xstrdup(id);
-    char *cur = xstrdup(id);
     struct ocdb_session s;
-    int rc = ocdb_session_get(db, cur, &s);
-    /* a subagent's session: up to its root, the conversation */
-    for (int depth = 0; rc == 1 && !s.is_root && s.parent_id && depth < 16; depth++) {
-        free(cur);
-        cur = s.parent_id;
-        s.parent_id = NULL;
-        ocdb_session_free(&s);
-        rc = ocdb_session_get(db, cur, &s);
-    }
+    char *cur;
+    int rc = ocdb_root_get(db, id, &cur, &s);   /* a subagent's session: its root, the conversation */
     d->known = rc == 1 ? 1 : rc == 0 ? 0 : -1;
     d->root = cur;
     if (rc == 1) {

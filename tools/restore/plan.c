@@ -219,21 +219,21 @@ void plan_decide(struct plan *p, const struct facts *fx, const struct opts *o, s
      * (placed below). A superseded record is an earlier occupant and is dropped as before. */
     /* Decided on the pane's claims as they were, before any record is displaced: the order
      * of the records (the state directory's order) must not change the answer. */
+    /* (A record that supersedes another names its pane, so has the same claim: the rule looks
+     * among this server's pane records, ocrec_superseded.) */
     char *displaced = xcalloc((size_t)(n ? n : 1), 1);
-    int *claim = xmalloc(sizeof(int) * (size_t)(n ? n : 1));
-    memcpy(claim, best, sizeof(int) * (size_t)n);
+    char *pane_rec = xcalloc((size_t)(n ? n : 1), 1);
+    for (int j = 0; j < n; j++)
+        pane_rec[j] = best[j] >= 0;
     for (int j = 0; j < n; j++) {
-        if (claim[j] < 0 || claim[j] == j)
+        if (best[j] < 0 || best[j] == j)
             continue;
-        int superseded = 0;
-        for (int k = 0; k < n && !superseded; k++)
-            superseded = k != j && claim[k] == claim[j] && ocrec_supersedes(&recs->v[k], &recs->v[j]);
-        if (!superseded) {
+        if (!ocrec_superseded(recs->v, n, j, pane_rec)) {
             best[j] = j;
             displaced[j] = 1;
         }
     }
-    free(claim);
+    free(pane_rec);
     if (other)
         notes_add(notes, "%d record(s) of other tmux servers ignored (this one: %s)", other, fx->socket);
     for (int i = 0; i < n; i++) {
@@ -248,7 +248,7 @@ void plan_decide(struct plan *p, const struct facts *fx, const struct opts *o, s
         e->win_name = r->tmux_window_name ? xstrdup(r->tmux_window_name) : NULL;
         e->layout = plan_layout_valid(r->tmux_window_layout) ? xstrdup(r->tmux_window_layout) : NULL;
         e->layout_ms = ocrec_place_ms(r);
-        e->dir = xstrdup(r->directory && *r->directory ? r->directory : r->cwd ? r->cwd : "");
+        e->dir = xstrdup(ocrec_dir(r));
         e->exe = r->exe && *r->exe ? xstrdup(r->exe) : NULL;
         if (!e->exe && r->argc > 0 && strchr(r->argv[0], '/'))
             e->exe = xstrdup(r->argv[0]);
