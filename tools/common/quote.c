@@ -17,6 +17,18 @@ void quote_sh(struct strbuf *b, const char *s)
     sb_addc(b, '\'');
 }
 
+void quote_sh_word(struct strbuf *b, const char *s)
+{
+    const char *c = s;
+    while (*c && ((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') ||
+                  strchr("_./-+,:@", *c)))
+        c++;
+    if (*s && !*c && *s != '-')
+        sb_add(b, s);
+    else
+        quote_sh(b, s);
+}
+
 void quote_json(struct strbuf *b, const char *s)
 {
     static const char hex[] = "0123456789abcdef";

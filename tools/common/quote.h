@@ -6,6 +6,9 @@
 
 /* POSIX shell single-quoting: 'it'\''s'; also valid for Python's shlex.split (kitty session files). */
 void quote_sh(struct strbuf *b, const char *s);
+/* A shell word as a person would type it: bare when every byte is one no shell reads specially
+ * (letters, digits, and _ . / - + , : @), else quote_sh. */
+void quote_sh_word(struct strbuf *b, const char *s);
 /* A JSON string literal with quotes; bytes >= 0x80 pass through (the input is UTF-8). */
 void quote_json(struct strbuf *b, const char *s);
 /* tmux expands formats (#{...}, #(...)) in -s, -n and -c values: double every '#'. */
