@@ -14,6 +14,9 @@ static const struct command {
             "  id --pane %N        session id of a tmux pane\n"
             "  id --continue DIR [--run]  the session `opencode --continue` resumes in DIR", cmd_id },
     { "ls", "ls [--json]         the records: pid, state, role, tmux target, directory, session, title", cmd_ls },
+    { "resume", "resume [--md] [SESSION...]\n"
+                "                      the Resume index: per tmux session, each pane's\n"
+                "                      `cd DIR && opencode --session ID` and its title", cmd_resume },
     { "doctor", "doctor              check the set-up; each failed check says how to fix it", cmd_doctor },
     { "init", "init bash|zsh|fish [--alias]\n"
               "                      the lines for your shell's rc file\n"

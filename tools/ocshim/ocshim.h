@@ -14,6 +14,7 @@ int cmd_ls(int argc, char **argv);
 int cmd_doctor(int argc, char **argv);
 int cmd_init(int argc, char **argv);
 int cmd_gc(int argc, char **argv);
+int cmd_resume(int argc, char **argv);
 
 /* One-line error on stderr: "ocshim: <msg>". */
 void die_usage(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3), noreturn));
