@@ -4,7 +4,8 @@
 # a directory with a space and a quote). The index names, per tmux session and pane, the session
 # opencode.db holds for that pane's prompt, with its title; it stays the same once the TUIs have
 # ended (one quit on purpose, two killed); a printed line, pasted into a fresh shell pane, resumes
-# that very conversation. SESSION... filters; an unknown name is a one-line error.
+# that very conversation. SESSION... filters; an unknown name is a one-line error; the README's
+# line for AGENTS.md gives the task's block.
 source "$(dirname "$0")/lib.sh"
 world_up
 export PATH=$ROOT/build:$PATH
@@ -62,6 +63,14 @@ ok "SESSION...: only the sessions named, in that order" \
 ocshim resume alpha nosuch >"$W/bad.out" 2>"$W/bad.err"; rc=$?
 ok "an unknown SESSION: one line on stderr naming it, nothing on stdout, exit 1" \
     test "$rc/$(wc -l <"$W/bad.err")/$(wc -c <"$W/bad.out")" = 1/1/0 -a -n "$(grep -F "'nosuch'" "$W/bad.err")"
+
+# The README's line for AGENTS.md, its command run where opencode's bash tool runs it: in a pane
+# of the task's tmux session.
+agents=$(sed -n 's/.*Resume` section of its note .* as the output of `\(ocshim resume [^`]*\)`;.*/\1/p' "$ROOT/README.md")
+tm split-window -d -t beta: -c "$W" "$agents >'$W/agents.md' 2>&1; touch '$W/agents.done'"
+wait_until 20 test -e "$W/agents.done"
+ok "the README's AGENTS.md line: its command, run in beta's pane, gives beta's block" \
+    test -n "$agents" -a "$(cat "$W/agents.md")" = "$(ocshim resume --md beta)" -a "$(grep -c '^###' "$W/agents.md")" = 1
 
 # --- ended: pa2 quit on purpose (ctrl+c), the others killed -------------------------------------
 for p in $pa1 $pb; do kill -KILL "$(opencode_pid_in "$p")"; done
