@@ -83,7 +83,9 @@ wait_for 10 'test -z "$(tm list-panes -a -F "#{pane_id}" | grep -x -e "$pa1" -e 
 ok "the three TUIs have ended (alpha 1.0 quit on purpose)" \
     test "$(rec_get "$reca2" state)/$(rec_get "$reca2" hangup)/$(tm list-sessions -F '#S' | grep -c '^alpha$\|^beta$')" = exited/0/0
 ocshim resume --md >"$W/ended.md" 2>"$W/ended.err"
-ok "after they ended: the very same index" cmp -s "$W/live.md" "$W/ended.md"
+entries "$W/ended.md" >"$W/ended.entries"
+ok "after they ended: the very same index, each pane's line still its prompt's session" \
+    sh -c 'cmp -s "$1" "$2" && cmp -s "$3" "$4"' _ "$W/live.md" "$W/ended.md" "$W/want.entries" "$W/ended.entries"
 cmp -s "$W/live.md" "$W/ended.md" || diff "$W/live.md" "$W/ended.md" | sed 's/^/   | /'
 
 # --- pasted: beta's line in a fresh shell pane (the shim preloaded, opencode on PATH) -----------
