@@ -18,5 +18,11 @@ int recname_format(char *out, size_t cap, long pid, const char *boot_id, unsigne
 int recname_clash(char *out, size_t cap, const char *plain, int clash);
 /* 1 if name is the plain or a clash name of that process. */
 int recname_matches(const char *name, long pid, const char *boot_id, unsigned long long start_time);
+/* The temp file a record is written to before its rename: ".<name>.tmp"; 0, or -1. A process
+ * killed while writing leaves it behind (only that process ever writes to it). */
+int recname_tmp(char *out, size_t cap, const char *name);
+/* The process whose record a temp file name stands for (pid, boot id in boot[33], start time);
+ * 0, or -1 when tmpname is no such name. */
+int recname_tmp_owner(const char *tmpname, long *pid, char boot[33], unsigned long long *start_time);
 
 #endif

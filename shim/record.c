@@ -129,7 +129,7 @@ int record_write(int dirfd, char *name, size_t cap, int *created, const char *bu
                  int *sync_fd)
 {
     char tmp[160];
-    if (snprintf(tmp, sizeof tmp, ".%s.tmp", name) >= (int)sizeof tmp)
+    if (recname_tmp(tmp, sizeof tmp, name) != 0)
         return -1;
     unlinkat(dirfd, tmp, 0);   /* a leftover of this very process's name: ours to replace */
     int fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);

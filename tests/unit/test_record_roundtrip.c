@@ -94,6 +94,30 @@ int main(void)
     CHECK(!recname_matches("42-b-70.rec", 42, "b", 7));
     CHECK(recname_format(nm, 10, 42, "b", 7, 0) == -1);
 
+    /* a temp file's name, and the process it belongs to (gc removes it once that one is gone) */
+    long tp;
+    char tb[33];
+    unsigned long long ts;
+    CHECK(recname_tmp(nm, sizeof nm, "42-b-7.rec") == 0);
+    CHECK_STR(nm, ".42-b-7.rec.tmp");
+    CHECK(recname_tmp_owner(nm, &tp, tb, &ts) == 0 && tp == 42 && ts == 7);
+    CHECK_STR(tb, "b");
+    CHECK(recname_tmp_owner(".42-0123456789abcdef0123456789abcdef-777.3.rec.tmp", &tp, tb, &ts) == 0 &&
+          tp == 42 && ts == 777);
+    CHECK_STR(tb, "0123456789abcdef0123456789abcdef");
+    CHECK(recname_tmp(nm, 10, "42-b-7.rec") == -1);
+    CHECK(recname_tmp_owner("42-b-7.rec.tmp", &tp, tb, &ts) == -1);     /* no dot first */
+    CHECK(recname_tmp_owner(".42-b-7.rec", &tp, tb, &ts) == -1);        /* not a temp file */
+    CHECK(recname_tmp_owner(".42-b-7.tmp", &tp, tb, &ts) == -1);        /* not a record's */
+    CHECK(recname_tmp_owner(".042-b-7.rec.tmp", &tp, tb, &ts) == -1);   /* one name per pid */
+    CHECK(recname_tmp_owner(".42--7.rec.tmp", &tp, tb, &ts) == -1);
+    CHECK(recname_tmp_owner(".42-b-.rec.tmp", &tp, tb, &ts) == -1);
+    CHECK(recname_tmp_owner(".42-b-7x.rec.tmp", &tp, tb, &ts) == -1);
+    CHECK(recname_tmp_owner(".42-b-7.0.rec.tmp", &tp, tb, &ts) == -1);
+    CHECK(recname_tmp_owner(".-42-b-7.rec.tmp", &tp, tb, &ts) == -1);
+    CHECK(recname_tmp_owner(".42-0123456789abcdef0123456789abcdef0-7.rec.tmp", &tp, tb, &ts) == -1);
+    CHECK(recname_tmp_owner(".tmp", &tp, tb, &ts) == -1);
+
     /* a record written by the shim ... */
     char dir[] = "/tmp/ocshim-roundtrip.XXXXXX";
     CHECK(mkdtemp(dir) != NULL);

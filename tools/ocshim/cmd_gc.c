@@ -1,8 +1,11 @@
 /* cmd_gc.c - `ocshim gc`: remove records of ended processes that nothing will use again. */
 #include "ocshim.h"
 
+#include "proc.h"
+#include "recname.h"
 #include "strbuf.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,7 +17,43 @@ static const char usage[] =
     "usage: ocshim gc [--dry-run] [--days N]\n"
     "Removes the records of processes that have ended, are older than N days (default 30) and\n"
     "whose tmux pane a later process took over (ocshim-restore would not use them). Running\n"
-    "processes' records and the records ocshim-restore would restore are never removed.\n";
+    "processes' records and the records ocshim-restore would restore are never removed.\n"
+    "Also removes the temporary files of records that processes killed while writing left.\n";
+
+/* A process killed while writing its record leaves ".<record>.tmp" (shim/record.c): nothing
+ * reads it, and only that process would ever write to it again. Removes those of processes
+ * that are gone; returns how many it removed (or would), *failed set after a failure. */
+static int gc_tmp(int dfd, int dry, int *failed)
+{
+    int dup_fd = dfd >= 0 ? dup(dfd) : -1;
+    DIR *d = dup_fd >= 0 ? fdopendir(dup_fd) : NULL;
+    if (!d) {
+        if (dup_fd >= 0)
+            close(dup_fd);
+        return 0;
+    }
+    int n = 0;
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        long pid;
+        char boot[33];
+        unsigned long long start;
+        if (recname_tmp_owner(de->d_name, &pid, boot, &start) != 0 || proc_alive(pid, start, boot))
+            continue;
+        if (dry) {
+            printf("would remove %s (left by pid %ld, killed while writing)\n", de->d_name, pid);
+            n++;
+        } else if (unlinkat(dfd, de->d_name, 0) == 0) {
+            printf("removed %s (left by pid %ld, killed while writing)\n", de->d_name, pid);
+            n++;
+        } else {
+            fprintf(stderr, "ocshim gc: could not remove %s\n", de->d_name);
+            *failed = 1;
+        }
+    }
+    closedir(d);
+    return n;
+}
 
 /* The pane a record names, on its tmux server: what ocshim-restore picks a record by. */
 static int same_pane(const struct ocrec *a, const struct ocrec *b)
@@ -87,8 +126,14 @@ int cmd_gc(int argc, char **argv)
             rc = EXIT_FAIL;
         }
     }
-    printf("gc: %d record%s %s, %d kept\n", removed, removed == 1 ? "" : "s",
+    int failed = 0, tmps = gc_tmp(dfd, dry, &failed);
+    if (failed)
+        rc = EXIT_FAIL;
+    printf("gc: %d record%s %s, %d kept", removed, removed == 1 ? "" : "s",
            dry ? "to remove" : "removed", kept);
+    if (tmps)
+        printf(", %d leftover temporary file%s %s", tmps, tmps == 1 ? "" : "s", dry ? "to remove" : "removed");
+    putchar('\n');
     if (dfd >= 0)
         close(dfd);
     free(dir);
