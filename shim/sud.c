@@ -160,9 +160,13 @@ static long strip_kmask(const uint64_t *mask, uint64_t *tmp, const uint64_t **ou
     return 0;
 }
 
+/* opencode appends its log lines (O_APPEND, both formats). A log opened otherwise is being
+ * rewritten, not appended to: opencode's in-place trim (upstream #47676, an "r+" handle) copies
+ * the shared log's old tail, every process's lines, to its head, which must never be read as
+ * this process's own writes. */
 static void note_open(long ret, const char *path, long flags)
 {
-    if (ret >= 0 && (flags & O_ACCMODE) != O_RDONLY && capture_is_log_path(path))
+    if (ret >= 0 && (flags & O_APPEND) && (flags & O_ACCMODE) != O_RDONLY && capture_is_log_path(path))
         capture_track((int)ret);
 }
 

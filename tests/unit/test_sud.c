@@ -110,6 +110,14 @@ int main(void)
     CHECK_STR(drained(&chunks), "message=loop session.id=ses_A\npart one part two\n");
     CHECK(chunks == 2);
 
+    /* A log opened to rewrite it, not to append (opencode's in-place trim: O_RDWR, then pwrite of
+     * the old tail at offset 0) is not this process's lines: not followed. */
+    long trim = raw_syscall4(SYS_openat, AT_FDCWD, logpath, O_RDWR | O_CLOEXEC, 0);
+    CHECK(trim >= 0 && capture_slot((int)trim) < 0);
+    CHECK(raw_syscall4(SYS_pwrite64, trim, "message=loop session.id=ses_OLD\n", 32, 0) == 32);
+    CHECK(raw_syscall1(SYS_close, trim) == 0);
+    CHECK(strcmp(drained(&chunks), "") == 0 && chunks == 0);
+
     /* dup'ed log descriptors are followed; closed ones forgotten. */
     long fd2 = raw_syscall1(SYS_dup, fd);
     CHECK(fd2 >= 0 && capture_slot((int)fd2) >= 0);
