@@ -31,7 +31,7 @@
 static struct fz parts;
 static int runs;
 
-int run_argv(const char *const argv[], struct strbuf *out, struct strbuf *err)
+int run_argv(const char *const argv[], struct strbuf *out, struct strbuf *err, int timeout_ms)
 {
     FZ_CHECK(argv && argv[0] && strcmp(argv[0], "tmux") == 0);
     for (int i = 0; argv[i]; i++)

@@ -35,7 +35,7 @@ static int sh_roundtrip(const char *s)
     sb_init(&out);
     sb_printf(&script, "printf %%s %s", q);
     const char *argv[] = { "sh", "-c", script.s, NULL };
-    int rc = run_argv(argv, &out, NULL);
+    int rc = run_argv(argv, &out, NULL, 10000);
     int ok = rc == 0 && strcmp(out.s, s) == 0;
     free(q);
     sb_free(&script);
@@ -154,14 +154,22 @@ int main(void)
     sb_init(&out);
     sb_init(&err);
     const char *a1[] = { "printf", "%s|", "a b", "$(x)", NULL };
-    CHECK(run_argv(a1, &out, &err) == 0);
+    CHECK(run_argv(a1, &out, &err, 10000) == 0);
     CHECK_STR(out.s, "a b|$(x)|");
     const char *a2[] = { "sh", "-c", "echo e >&2; exit 7", NULL };
     sb_reset(&err);
-    CHECK(run_argv(a2, NULL, &err) == 7);
+    CHECK(run_argv(a2, NULL, &err, 10000) == 7);
     CHECK_STR(err.s, "e\n");
     const char *a3[] = { "/nonexistent/prog", NULL };
-    CHECK(run_argv(a3, &out, &err) != 0);
+    CHECK(run_argv(a3, &out, &err, 10000) != 0);
+    /* A program that never answers (a stopped tmux server) is killed at its time, and says so;
+     * one that closes its output but lingers too (the child keeps running) as well. */
+    const char *a4[] = { "sleep", "60", NULL };
+    sb_reset(&err);
+    CHECK(run_argv(a4, &out, &err, 200) == RUN_TIMEOUT);
+    CHECK_STR(err.s, "sleep did not answer within 1 s");
+    const char *a5[] = { "sh", "-c", "exec >/dev/null 2>&1; sleep 60", NULL };
+    CHECK(run_argv(a5, &out, &err, 200) == RUN_TIMEOUT);
     sb_free(&out);
     sb_free(&err);
     char *sh = run_which("sh");

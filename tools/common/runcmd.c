@@ -4,16 +4,25 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 extern char **environ;
 
-int run_argv(const char *const argv[], struct strbuf *out, struct strbuf *err)
+static long long now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int run_argv(const char *const argv[], struct strbuf *out, struct strbuf *err, int timeout_ms)
 {
     int po[2], pe[2];
     if (pipe2(po, O_CLOEXEC) != 0)
@@ -41,10 +50,17 @@ int run_argv(const char *const argv[], struct strbuf *out, struct strbuf *err)
         return -1;
     }
     struct pollfd pf[2] = { { po[0], POLLIN, 0 }, { pe[0], POLLIN, 0 } };
-    int open_fds = 2;
+    int open_fds = 2, late = 0;
+    long long deadline = now_ms() + timeout_ms;
     char buf[8192];
     while (open_fds > 0) {
-        if (poll(pf, 2, -1) < 0) {
+        long long left = deadline - now_ms();
+        if (left <= 0) {
+            late = 1;
+            break;
+        }
+        int pr = poll(pf, 2, (int)left);
+        if (pr < 0) {
             if (errno == EINTR)
                 continue;
             break;
@@ -70,9 +86,28 @@ int run_argv(const char *const argv[], struct strbuf *out, struct strbuf *err)
         if (pf[i].fd >= 0)
             close(pf[i].fd);
     int st;
-    while (waitpid(pid, &st, 0) < 0)
-        if (errno != EINTR)
+    /* The program closed its output but may still linger: it gets what is left of its time. */
+    while (!late) {
+        pid_t w = waitpid(pid, &st, WNOHANG);
+        if (w == pid)
+            break;
+        if (w < 0 && errno != EINTR)
             return -1;
+        if (now_ms() >= deadline)
+            late = 1;
+        else if (w == 0)
+            poll(NULL, 0, 10);
+    }
+    if (late) {                 /* it does not answer (a stopped tmux server): never hang */
+        kill(pid, SIGKILL);
+        while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+            ;
+        if (err) {
+            sb_reset(err);
+            sb_printf(err, "%s did not answer within %d s", argv[0], (timeout_ms + 999) / 1000);
+        }
+        return RUN_TIMEOUT;
+    }
     if (WIFEXITED(st))
         return WEXITSTATUS(st);
     if (WIFSIGNALED(st))

@@ -134,7 +134,7 @@ static void check_tmux(void)
     const char *argv[] = { "tmux", "-V", NULL };
     struct strbuf out;
     sb_init(&out);
-    int rc = run_argv(argv, &out, NULL);
+    int rc = run_argv(argv, &out, NULL, RUN_TMUX_MS);
     int maj = 0, min = 0;
     if (rc != 0 || sscanf(out.s ? out.s : "", "tmux %d.%d", &maj, &min) < 1) {
         if (rc == -1)
@@ -205,7 +205,7 @@ static void check_kitty(void)
         const char *argv[] = { kitten ? "kitten" : "kitty", "@", "--to", to, "ls", NULL };
         struct strbuf out;
         sb_init(&out);
-        int rc = run_argv(argv, &out, NULL);
+        int rc = run_argv(argv, &out, NULL, RUN_KITTY_MS);
         if (rc == 0)
             printf("ok    kitty remote control answers at %s\n", to);
         else

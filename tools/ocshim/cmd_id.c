@@ -52,12 +52,15 @@ static int by_pane(const char *pane, const char *L, const char *S)
     struct strbuf out, err;
     sb_init(&out);
     sb_init(&err);
-    int rc = run_argv(argv, &out, &err);
+    int rc = run_argv(argv, &out, &err, RUN_TMUX_MS);
     while (out.len && (out.s[out.len - 1] == '\n' || out.s[out.len - 1] == '\r'))
         out.s[--out.len] = '\0';
     int ok = rc == 0 && session_id_valid(out.s);
     if (ok)
         printf("%s\n", out.s);
+    else if (rc == RUN_TIMEOUT)
+        fprintf(stderr, "ocshim id: tmux did not answer within %d s (is its server stopped?)\n",
+                RUN_TMUX_MS / 1000);
     else if (rc != 0)
         fprintf(stderr, "ocshim id: tmux has no pane %s (%s)\n", pane,
                 err.len ? strtok(err.s, "\n") : "tmux failed");

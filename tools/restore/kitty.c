@@ -195,7 +195,7 @@ static int ls_windows(const char *addr, struct kwins *k, struct strbuf *err)
     const char *argv[] = { client_prog(), "@", "ls", NULL };
     struct strbuf out;
     sb_init(&out);
-    int rc = run_argv(argv, &out, err);
+    int rc = run_argv(argv, &out, err, RUN_KITTY_MS);
     struct json *d = rc == 0 ? json_parse(out.s, out.len) : NULL;
     sb_free(&out);
     if (!d) {
@@ -244,7 +244,7 @@ static int launch_tab_client(char **attach, const char *title, struct strbuf *er
     for (int i = 0; i < n; i++)
         argv[k++] = attach[i];
     argv[k] = NULL;
-    int rc = run_argv(argv, NULL, err);
+    int rc = run_argv(argv, NULL, err, RUN_KITTY_MS);
     free(argv);
     return rc == 0 ? 0 : -1;
 }

@@ -1,6 +1,7 @@
 /* main.c - ocshim-restore: options, then records -> plan -> tmux -> kitty -> output. */
 #include "restore.h"
 #include "kittyconf.h"
+#include "runcmd.h"
 #include "tmuxint.h"
 #include "shimlib.h"
 #include "strbuf.h"
@@ -122,6 +123,18 @@ int main(int argc, char **argv)
     tmux_server_init(&srv, &o);
     struct tlive live;
     tmux_live_load(&srv, &live);
+    if (live.no_answer) {       /* no plan can be made, nor carried out, beside a mute server */
+        fprintf(stderr, "ocshim-restore: the tmux server at %s does not answer (waited %d s; is it stopped?): nothing done\n",
+                srv.socket, RUN_TMUX_MS / 1000);
+        tmux_live_free(&live);
+        tmux_server_free(&srv);
+        ocdb_close(&db);
+        ocrec_list_free(&recs);
+        notes_free(&notes);
+        if (lock >= 0)
+            close(lock);
+        return 1;
+    }
     struct proc_table pt;
     proc_table_load(&pt);
 

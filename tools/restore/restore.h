@@ -74,6 +74,7 @@ struct tlive {
     struct tpane *v;
     int n, cap;
     int server_up;
+    int no_answer;   /* the server exists but did not answer (stopped, wedged): touch nothing */
 };
 
 /* The tmux server chosen by -L/-S (or the default): argv prefix and socket path. */

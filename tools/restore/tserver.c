@@ -86,7 +86,7 @@ int tmux_run(const struct tserver *s, const char *const *args, struct strbuf *ou
         argv[i] = s->argv[i];
     for (int i = 0; i < n; i++)
         argv[s->argc + i] = args[i] == SEP ? xstrdup(";") : quote_tmux_arg(args[i]);
-    int rc = run_argv((const char *const *)argv, out, err);
+    int rc = run_argv((const char *const *)argv, out, err, RUN_TMUX_MS);
     for (int i = 0; i < n; i++)
         free(argv[s->argc + i]);
     free(argv);
@@ -112,6 +112,7 @@ int tmux_live_load(const struct tserver *s, struct tlive *l)
                            "#{pane_pid}\t#{session_id}\t#{window_index}\t#{pane_index}\t#{pane_id}\t#{window_id}\t#{session_name}",
                            NULL };
     int rc = tmux_run(s, args, &out, &err);
+    l->no_answer = rc == RUN_TIMEOUT;
     if (rc == 0) {
         l->server_up = 1;
         char *line = out.s;
