@@ -22,8 +22,14 @@ static long long now_ms(void)
     return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* The next wait: what is left of the time, in slices when give_up is to be asked. */
+static int slice(long long left, int (*give_up)(void))
+{
+    return give_up && left > 50 ? 50 : (int)left;
+}
+
 int spawn_read(const char *path, char *const argv[], char *const env[], char *out, size_t cap,
-               int timeout_ms)
+               int timeout_ms, int (*give_up)(void))
 {
     int pfd[2];
     if (pipe2(pfd, O_CLOEXEC) != 0)
@@ -60,11 +66,15 @@ int spawn_read(const char *path, char *const argv[], char *const env[], char *ou
         if (left <= 0)
             break;
         struct pollfd p = { .fd = pfd[0], .events = POLLIN };
-        int pr = poll(&p, 1, (int)left);
+        int pr = poll(&p, 1, slice(left, give_up));
         if (pr < 0 && errno == EINTR)
             continue;
-        if (pr <= 0)
+        if (pr == 0 && give_up && left > 50 && !give_up())
+            continue;
+        if (pr <= 0) {
+            deadline = now_ms();        /* given up, or out of time: no wait below */
             break;
+        }
         ssize_t r = read(pfd[0], out + len, cap - 1 - len);
         if (r < 0 && errno == EINTR)
             continue;
@@ -88,8 +98,10 @@ int spawn_read(const char *path, char *const argv[], char *const env[], char *ou
             if (left <= 0)
                 break;
             struct pollfd p = { .fd = pidfd, .events = POLLIN };
-            int pr = poll(&p, 1, (int)left);
+            int pr = poll(&p, 1, slice(left, give_up));
             if (pr < 0 && errno == EINTR)
+                continue;
+            if (pr == 0 && give_up && left > 50 && !give_up())
                 continue;
             break;
         }

@@ -8,9 +8,11 @@
 #include <stddef.h>
 
 /* Runs path; out (cap bytes) gets its output, NUL-terminated. Returns the output's length
- * when the program succeeded (exit 0, or reaped by the host) and printed something, else -1. */
+ * when the program succeeded (exit 0, or reaped by the host) and printed something, else -1.
+ * give_up (may be NULL) is asked every 50 ms while the program runs: when it says 1, the
+ * program is killed at once (the host is leaving: a slow tmux must not hold its exit). */
 int spawn_read(const char *path, char *const argv[], char *const env[], char *out, size_t cap,
-               int timeout_ms);
+               int timeout_ms, int (*give_up)(void));
 /* The first executable name on the PATH of env (a default PATH when it has none) into out;
  * 0, or -1 when there is none. */
 int spawn_find(char *const env[], const char *name, char *out, size_t cap);

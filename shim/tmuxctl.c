@@ -59,7 +59,7 @@ static void small_env(char **env, char **out, size_t cap)
 }
 
 int tmuxctl_publish(const char *socket, const char *pane, const char *id, char **env,
-                    struct tmux_info *info)
+                    struct tmux_info *info, int (*give_up)(void))
 {
     const char *argv[32];
     int a = 0;
@@ -81,7 +81,7 @@ int tmuxctl_publish(const char *socket, const char *pane, const char *id, char *
     char *cenv[16];
     small_env(env, cenv, sizeof cenv / sizeof *cenv);
     const char *bin = find_tmux(env);
-    if (!bin || spawn_read(bin, (char *const *)argv, cenv, out, sizeof out, TMUX_TIMEOUT_MS) < 0)
+    if (!bin || spawn_read(bin, (char *const *)argv, cenv, out, sizeof out, TMUX_TIMEOUT_MS, give_up) < 0)
         return -1;
     char *p = out;
     take_line(&p, info->session, sizeof info->session, 0);

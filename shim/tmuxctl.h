@@ -9,8 +9,9 @@
 #include "record.h"
 
 /* Sets @opencode_session (pane and window option) to id (skipped when id is NULL) and fills
- * *info; 0 on success, -1 when tmux could not be run or said no. env: the child's environment. */
+ * *info; 0 on success, -1 when tmux could not be run, said no, or did not answer in time (or
+ * before give_up, when given, said 1). env: the child's environment. */
 int tmuxctl_publish(const char *socket, const char *pane, const char *id, char **env,
-                    struct tmux_info *info);
+                    struct tmux_info *info, int (*give_up)(void));
 
 #endif

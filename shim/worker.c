@@ -18,6 +18,7 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <limits.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
@@ -49,12 +50,22 @@ struct worker {
     int64_t last_place_ns;   /* when tmux last told the pane's place (monotonic) */
     int served_n;            /* a server: the sessions its record lists (count, newest) */
     char served_last[LOGSCAN_ID_MAX];
+    int tmux_due;            /* tmux has not taken the active session yet (it did not answer) */
+    int retry_ms;            /* ... the wait before the next try, and when that is */
+    int64_t retry_at_ns;
 };
 
 /* A turn of the active session refreshes the pane's place and its window's layout (a split, a
  * renamed session or a moved pane since the last look), at most once per PLACE_GAP_NS: one
  * display-message per prompt, nothing while opencode is idle or inside a turn. */
 #define PLACE_GAP_NS (2LL * 1000000000)
+
+/* tmux did not take the session (its server stopped, wedged or gone): it is asked again after
+ * 1 s, then 2, 4, 8 and every 10 s, and at each turn, until it does. A tmux that is back shows
+ * the session within seconds without a prompt; one that is gone for good costs a tmux client
+ * that fails at once every 10 s. */
+#define TMUX_RETRY_FIRST_MS 1000
+#define TMUX_RETRY_MAX_MS 10000
 
 static long long realtime_ms(void)
 {
@@ -72,7 +83,7 @@ static int write_record_at(struct worker *w, int *sync_fd)
         const char *why;
         w->dirfd = record_open_dir(w->pi->state_dir, &why);
         if (w->dirfd < 0) {
-            dbg("no records: %s: %s", why, w->pi->state_dir);
+            dbg("no records: state directory %s %s", w->pi->state_dir, why);
             w->broken = 1;
             return -1;
         }
@@ -116,12 +127,35 @@ static int tmux_off(struct worker *w)
     return !w->pi->tmux_socket[0] || w->ex.how || capture_exit_pending(&how, &code, &hangup);
 }
 
+/* opencode is leaving: its final record must not wait behind a slow tmux (capture_exit waits
+ * for the worker 1 s at most). */
+static int leaving(void)
+{
+    const char *how;
+    int code, hangup;
+    return capture_exit_pending(&how, &code, &hangup);
+}
+
 /* One tmux run: sets the pane and window option to id (NULL: sets nothing) and reads the
  * pane's place into *ti; 0 when tmux answered. */
 static int tmux_ask(struct worker *w, const char *id, struct tmux_info *ti)
 {
     memset(ti, 0, sizeof *ti);
-    return tmuxctl_publish(w->pi->tmux_socket, w->pi->tmux_pane, id, w->pi->env, ti);
+    return tmuxctl_publish(w->pi->tmux_socket, w->pi->tmux_pane, id, w->pi->env, ti, leaving);
+}
+
+/* Whether tmux took the active session: if not, when to ask again. */
+static void tmux_took(struct worker *w, int ok)
+{
+    if (ok) {
+        w->tmux_due = 0;
+        w->retry_ms = 0;
+        return;
+    }
+    w->tmux_due = 1;
+    w->retry_ms = !w->retry_ms ? TMUX_RETRY_FIRST_MS
+                  : w->retry_ms * 2 > TMUX_RETRY_MAX_MS ? TMUX_RETRY_MAX_MS : w->retry_ms * 2;
+    w->retry_at_ns = capture_now_ns() + (int64_t)w->retry_ms * 1000000;
 }
 
 static int is_server(const struct worker *w)
@@ -162,7 +196,9 @@ static void publish(struct worker *w)
     } else if (tmux_ask(w, w->ss.active, &ti) != 0) {
         dbg("tmux: could not set the pane option (socket %s, pane %s)", w->pi->tmux_socket,
             w->pi->tmux_pane);
+        tmux_took(w, 0);
     } else {
+        tmux_took(w, 1);
         dbg("tmux id=%s trap_to_tmux_us=%lld tmux_done_ms=%lld", w->ss.active,
             t0 ? (long long)(capture_now_ns() - t0) / 1000 : -1LL, realtime_ms());
         int moved = place_differs(&ti, &w->ti);
@@ -184,9 +220,20 @@ static void publish(struct worker *w)
 static void refresh_place(struct worker *w)
 {
     struct tmux_info ti, again;
-    if (!w->ss.active[0] || tmux_off(w) || tmux_ask(w, NULL, &ti) != 0)
+    int due = w->tmux_due;
+    if (!w->ss.active[0] || tmux_off(w)) {
+        w->tmux_due = 0;        /* leaving: nothing more for tmux */
         return;
-    if (strcmp(ti.window_id, w->ti.window_id) != 0 && !is_server(w)) {
+    }
+    if (due) {                  /* tmux has yet to take the session: set it, with the place */
+        tmux_took(w, tmux_ask(w, w->ss.active, &ti) == 0);
+        if (w->tmux_due)
+            return;
+        dbg("tmux caught up id=%s", w->ss.active);
+    } else if (tmux_ask(w, NULL, &ti) != 0) {
+        return;
+    }
+    if (!due && strcmp(ti.window_id, w->ti.window_id) != 0 && !is_server(w)) {
         dbg("tmux place now session=%s window=%s pane_index=%s", ti.session, ti.window, ti.pane_index);
         tmux_ask(w, w->ss.active, &again);
     }
@@ -263,7 +310,7 @@ static void resolve_continue(struct worker *w, int run)
     }
     const char *argv[] = { path, "id", "--continue", w->pi->cwd, run ? "--run" : NULL, NULL };
     char out[128];
-    int n = spawn_read(path, (char *const *)argv, w->pi->env, out, sizeof out, 3000);
+    int n = spawn_read(path, (char *const *)argv, w->pi->env, out, sizeof out, 3000, leaving);
     while (n > 0 && (out[n - 1] == '\n' || out[n - 1] == '\r'))
         out[--n] = '\0';
     if (n > 0 && session_set(&w->ss, out, "continue"))
@@ -312,6 +359,17 @@ static void *worker_main(void *arg)
 
     int efd = capture_eventfd();
     for (;;) {
+        if (w->tmux_due) {              /* wait for opencode, or for the time to ask tmux again */
+            int64_t left = (w->retry_at_ns - capture_now_ns()) / 1000000;
+            struct pollfd p = { .fd = efd, .events = POLLIN };
+            int pr = left > 0 ? poll(&p, 1, left > INT_MAX ? INT_MAX : (int)left) : 0;
+            if (pr < 0 && errno != EINTR)
+                break;
+            if (pr == 0) {
+                refresh_place(w);
+                continue;
+            }
+        }
         uint64_t v;
         ssize_t r = read(efd, &v, sizeof v);
         if (r < 0 && errno != EINTR && errno != EAGAIN)

@@ -22,7 +22,7 @@ int spawn_find(char *const env[], const char *name, char *out, size_t cap)
 }
 
 int spawn_read(const char *path, char *const argv[], char *const env[], char *out, size_t cap,
-               int timeout_ms)
+               int timeout_ms, int (*give_up)(void))
 {
     FZ_CHECK(path && argv && argv[0] && cap > 0 && timeout_ms > 0);
     for (int i = 0; argv[i]; i++)
@@ -47,7 +47,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct tmux_info ti;
     memset(&ti, 'Z', sizeof ti);
     int r = tmuxctl_publish("/tmp/tmux-1000/default", "%3", (size & 1) ? "ses_df44de28cffew6XiCzZuRqPWmd" : NULL,
-                            env, &ti);
+                            env, &ti, NULL);
     FZ_CHECK(r == 0 || r == -1);
     if (r == 0) {
         FZ_CHECK(FIELD_OK(ti.session));
