@@ -127,6 +127,43 @@ int recfmt_state_dir(char *out, size_t cap, const char *state_dir_env, const cha
     return w < 0 || (size_t)w >= cap ? -1 : 0;
 }
 
+enum recfmt_dir_verdict recfmt_dir_judge(const struct recfmt_dir *d)
+{
+    if (d->is_link)
+        return RECFMT_DIR_LINK;
+    if (!d->is_dir)
+        return RECFMT_DIR_NOTDIR;
+    if (d->uid != d->me)
+        return RECFMT_DIR_FOREIGN;
+    if (d->mode & 022)
+        return RECFMT_DIR_OPEN;
+    if (d->read_only == 1)
+        return RECFMT_DIR_READONLY;
+    if (d->room >= 0 && d->room < RECFMT_DIR_ROOM)
+        return RECFMT_DIR_FULL;
+    return RECFMT_DIR_OK;
+}
+
+int recfmt_dir_refused(enum recfmt_dir_verdict v)
+{
+    return v == RECFMT_DIR_LINK || v == RECFMT_DIR_NOTDIR || v == RECFMT_DIR_FOREIGN ||
+           v == RECFMT_DIR_OPEN;
+}
+
+const char *recfmt_dir_why(enum recfmt_dir_verdict v)
+{
+    switch (v) {
+    case RECFMT_DIR_LINK: return "is a symlink: refused (records live only in a real directory)";
+    case RECFMT_DIR_NOTDIR: return "is not a directory: refused";
+    case RECFMT_DIR_FOREIGN: return "is owned by another user: refused";
+    case RECFMT_DIR_OPEN: return "is writable by group or others: refused";
+    case RECFMT_DIR_READONLY: return "is read-only: opencode's records cannot be written";
+    case RECFMT_DIR_FULL: return "is full: opencode's records cannot be written";
+    case RECFMT_DIR_OK: break;
+    }
+    return NULL;
+}
+
 int recfmt_is_quit(const char *state, int hangup)
 {
     return state && strcmp(state, "exited") == 0 && hangup != 1;

@@ -34,6 +34,31 @@ int recfmt_id_valid(const char *s, size_t n);
  * in every process's working directory). Writes it into out; 0, or -1 (none, or too long). */
 int recfmt_state_dir(char *out, size_t cap, const char *state_dir_env, const char *xdg_state_home,
                      const char *home);
+/* What is known of the state directory, gathered by the caller (lstat or fstat, statvfs). */
+struct recfmt_dir {
+    int is_link;                /* the path itself is a symlink */
+    int is_dir;
+    unsigned long uid, mode;    /* st_uid, st_mode */
+    unsigned long me;           /* the caller's effective uid */
+    int read_only;              /* 1 read-only (mount or permission), 0 writable, -1 unknown */
+    long long room;             /* bytes this user may still write there; -1 unknown */
+};
+/* The directory's verdict, first match wins. LINK, NOTDIR, FOREIGN and OPEN are refused by both
+ * halves (the shim writes nothing there, the tools read nothing); READONLY and FULL are read,
+ * but no record can be written. */
+enum recfmt_dir_verdict {
+    RECFMT_DIR_OK, RECFMT_DIR_LINK, RECFMT_DIR_NOTDIR, RECFMT_DIR_FOREIGN, RECFMT_DIR_OPEN,
+    RECFMT_DIR_READONLY, RECFMT_DIR_FULL
+};
+/* Room below which no record fits: one record and its temporary copy. */
+#define RECFMT_DIR_ROOM 8192
+enum recfmt_dir_verdict recfmt_dir_judge(const struct recfmt_dir *d);
+/* 1 if the verdict refuses the directory. */
+int recfmt_dir_refused(enum recfmt_dir_verdict v);
+/* The verdict as the words after "state directory PATH " ("is a symlink: refused ..."); NULL
+ * for RECFMT_DIR_OK. */
+const char *recfmt_dir_why(enum recfmt_dir_verdict v);
+
 /* 1 if a record's end was a quit on purpose: it exited (state "exited") and the terminal had
  * not hung up (hangup 0, or absent as -1). The restore brings back everything else. */
 int recfmt_is_quit(const char *state, int hangup);

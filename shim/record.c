@@ -107,19 +107,27 @@ int record_open_dir(const char *path, const char **why)
 {
     *why = NULL;
     if (make_dirs(path) != 0) {
-        *why = "cannot create the state directory";
-        return -1;
-    }
-    int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    if (fd < 0) {
-        *why = errno == ELOOP || errno == ENOTDIR ? "the state directory is a symlink or not a directory"
-                                                  : "cannot open the state directory";
+        *why = "cannot be created";
         return -1;
     }
     struct stat st;
-    if (fstat(fd, &st) != 0 || st.st_uid != geteuid() || (st.st_mode & 022)) {
-        *why = "the state directory is not private (owner or mode)";
-        close(fd);
+    struct recfmt_dir d = { .read_only = -1, .room = -1, .me = geteuid() };
+    int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd >= 0 ? fstat(fd, &st) != 0 : lstat(path, &st) != 0) {
+        *why = "cannot be opened";
+        if (fd >= 0)
+            close(fd);
+        return -1;
+    }
+    d.is_link = S_ISLNK(st.st_mode);
+    d.is_dir = S_ISDIR(st.st_mode);
+    d.uid = st.st_uid;
+    d.mode = st.st_mode;
+    enum recfmt_dir_verdict v = recfmt_dir_judge(&d);   /* the tools' rule too (recfmt.c) */
+    if (recfmt_dir_refused(v) || fd < 0) {
+        *why = recfmt_dir_refused(v) ? recfmt_dir_why(v) : "cannot be opened";
+        if (fd >= 0)
+            close(fd);
         return -1;
     }
     return fd;

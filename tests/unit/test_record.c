@@ -81,11 +81,11 @@ int main(void)
     CHECK(stat(dir, &st) == 0 && (st.st_mode & 0777) == 0700);
     snprintf(link, sizeof link, "%s/link", base);
     CHECK(symlink(dir, link) == 0);
-    CHECK(record_open_dir(link, &why) == -1 && why != NULL);
+    CHECK(record_open_dir(link, &why) == -1 && why && strcmp(why, recfmt_dir_why(RECFMT_DIR_LINK)) == 0);
     snprintf(open_dir, sizeof open_dir, "%s/open", base);
     mkdir(open_dir, 0777);
     chmod(open_dir, 0777);
-    CHECK(record_open_dir(open_dir, &why) == -1);
+    CHECK(record_open_dir(open_dir, &why) == -1 && why && strcmp(why, recfmt_dir_why(RECFMT_DIR_OPEN)) == 0);
 
     /* Atomic write; the first write never clobbers an existing file. */
     char name[160] = "42-0123456789abcdef0123456789abcdef-777.rec";

@@ -296,5 +296,37 @@ int main(void)
         CHECK(t && strcmp(t, "/home/u/.local/state/ocshim") == 0);
         free(t);
     }
+    /* the state directory's verdict, one rule for both halves: refused (nothing written, nothing
+     * read) when a symlink, not a directory, another user's, or writable by others; read but
+     * not writable when read-only or full; the first that applies wins */
+    {
+        struct recfmt_dir ok = { .is_dir = 1, .uid = 1000, .mode = 040700, .me = 1000, .read_only = 0,
+                                 .room = 1 << 20 };
+        struct recfmt_dir d = ok;
+        CHECK(recfmt_dir_judge(&d) == RECFMT_DIR_OK && recfmt_dir_why(RECFMT_DIR_OK) == NULL);
+        d.read_only = -1, d.room = -1;          /* unknown (the shim finds out by writing) */
+        CHECK(recfmt_dir_judge(&d) == RECFMT_DIR_OK);
+        d = ok, d.is_link = 1, d.is_dir = 0;
+        CHECK(recfmt_dir_judge(&d) == RECFMT_DIR_LINK);
+        d.uid = 0;                              /* a symlink to another's: still a symlink */
+        CHECK(recfmt_dir_judge(&d) == RECFMT_DIR_LINK);
+        d = ok, d.is_dir = 0;
+        CHECK(recfmt_dir_judge(&d) == RECFMT_DIR_NOTDIR);
+        d = ok, d.uid = 65534, d.read_only = 1;
+        CHECK(recfmt_dir_judge(&d) == RECFMT_DIR_FOREIGN);
+        d = ok, d.mode = 040770;
+        CHECK(recfmt_dir_judge(&d) == RECFMT_DIR_OPEN);
+        d.mode = 040702;
+        CHECK(recfmt_dir_judge(&d) == RECFMT_DIR_OPEN);
+        d = ok, d.read_only = 1, d.room = 0;
+        CHECK(recfmt_dir_judge(&d) == RECFMT_DIR_READONLY);
+        d = ok, d.room = RECFMT_DIR_ROOM - 1;
+        CHECK(recfmt_dir_judge(&d) == RECFMT_DIR_FULL);
+        d.room = RECFMT_DIR_ROOM;
+        CHECK(recfmt_dir_judge(&d) == RECFMT_DIR_OK);
+        for (int v = RECFMT_DIR_LINK; v <= RECFMT_DIR_FULL; v++)
+            CHECK(recfmt_dir_why(v) && recfmt_dir_refused(v) == (v <= RECFMT_DIR_OPEN));
+        CHECK(!recfmt_dir_refused(RECFMT_DIR_OK));
+    }
     UNIT_END("test_record_roundtrip");
 }

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #define RECORD_MAX_BYTES (1 << 20)
@@ -259,22 +260,50 @@ static int name_ok(const char *name)
     return n > 4 && name[0] != '.' && strcmp(name + n - 4, ".rec") == 0;
 }
 
+enum recfmt_dir_verdict ocrec_dir_check(const char *dir, int *missing)
+{
+    struct stat st;
+    struct recfmt_dir d = { .read_only = -1, .room = -1, .me = geteuid() };
+    *missing = 0;
+    if (lstat(dir, &st) != 0) {
+        *missing = errno == ENOENT;
+        return RECFMT_DIR_OK;           /* the shim creates it; anything else shows on opening */
+    }
+    d.is_link = S_ISLNK(st.st_mode);
+    d.is_dir = S_ISDIR(st.st_mode);
+    d.uid = st.st_uid;
+    d.mode = st.st_mode;
+    struct statvfs vs;
+    if (d.is_dir && statvfs(dir, &vs) == 0) {
+        d.read_only = (vs.f_flag & ST_RDONLY) || access(dir, W_OK) != 0;
+        unsigned long long blocks = d.me == 0 ? vs.f_bfree : vs.f_bavail;
+        d.room = vs.f_files && !vs.f_favail ? 0 : (long long)(blocks * vs.f_frsize);
+    }
+    return recfmt_dir_judge(&d);
+}
+
 int ocrec_load_dir(const char *dir, struct ocrec_list *out, struct notes *notes)
 {
+    int missing;
+    enum recfmt_dir_verdict v = ocrec_dir_check(dir, &missing);
+    if (missing)
+        return 0;
+    if (recfmt_dir_refused(v)) {
+        notes_add(notes, "state directory %s %s", dir, recfmt_dir_why(v));
+        return -1;
+    }
     int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    if (dfd < 0) {
-        if (errno == ENOENT)
-            return 0;
-        notes_add(notes, "state directory %s refused: %s", dir,
-                  errno == ELOOP || errno == ENOTDIR ? "a symlink or not a directory" : strerror(errno));
-        return -1;
-    }
     struct stat st;
-    if (fstat(dfd, &st) != 0 || st.st_uid != geteuid() || (st.st_mode & 022)) {
-        notes_add(notes, "state directory %s refused: not private (owner or mode)", dir);
-        close(dfd);
+    if (dfd < 0 || fstat(dfd, &st) != 0 || st.st_uid != geteuid() || (st.st_mode & 022)) {
+        /* changed since it was looked at */
+        notes_add(notes, "state directory %s cannot be read: %s", dir,
+                  dfd < 0 ? strerror(errno) : "it changed while being opened");
+        if (dfd >= 0)
+            close(dfd);
         return -1;
     }
+    if (v != RECFMT_DIR_OK)             /* read-only or full: read, but say so */
+        notes_add(notes, "state directory %s %s", dir, recfmt_dir_why(v));
     DIR *d = fdopendir(dfd);
     if (!d) {
         close(dfd);

@@ -3,6 +3,7 @@
 #define OCSHIM_OCREC_H
 
 #include "notes.h"
+#include "recfmt.h"
 
 #include <stddef.h>
 
@@ -46,9 +47,13 @@ void ocrec_free(struct ocrec *r);
 /* The state directory, by the shim's own rule (recfmt_state_dir). Returns a new string, or NULL
  * when none is known (no absolute OCSHIM_STATE_DIR, XDG_STATE_HOME or HOME). */
 char *ocrec_state_dir(void);
+/* The state directory's verdict by the shim's own rule (recfmt_dir_judge), from lstat, statvfs
+ * and access; *missing is 1 when it does not exist (yet: RECFMT_DIR_OK). */
+enum recfmt_dir_verdict ocrec_dir_check(const char *dir, int *missing);
 /* Loads every valid record of dir into out (appending). Skipped files (symlinks, other
  * owners, truncated, malformed) get a note each. A missing directory is not an error (0
- * records); an unsafe one (symlink, foreign, group/world-writable) is refused with a note.
+ * records); an unsafe one (symlink, foreign, group/world-writable) is refused with a note; a
+ * read-only or full one is read, with a note.
  * Returns the number of records loaded, or -1 when the directory was refused. */
 int ocrec_load_dir(const char *dir, struct ocrec_list *out, struct notes *notes);
 void ocrec_list_free(struct ocrec_list *l);

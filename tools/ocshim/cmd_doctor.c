@@ -104,27 +104,38 @@ static void check_kernel(void)
 static void check_state_dir(void)
 {
     char *dir = ocrec_state_dir();
-    struct stat st;
     if (!dir) {
         report("FAIL", "no state directory (no absolute OCSHIM_STATE_DIR, XDG_STATE_HOME or HOME)",
                "set HOME, or OCSHIM_STATE_DIR, to an absolute path");
         return;
     }
-    if (lstat(dir, &st) != 0) {
-        if (errno == ENOENT)
+    int missing;
+    enum recfmt_dir_verdict v = ocrec_dir_check(dir, &missing);   /* the shim's own rule */
+    char what[4200];
+    snprintf(what, sizeof what, "state directory %s %s", dir, v ? recfmt_dir_why(v) : "");
+    unsigned me = (unsigned)geteuid();
+    switch (v) {
+    case RECFMT_DIR_OK:
+        if (missing)
             report("ok", "state directory does not exist yet; the shim creates it (0700)", NULL);
         else
-            report("FAIL", "state directory cannot be read", "check the permissions of %s", dir);
-    } else if (S_ISLNK(st.st_mode) || !S_ISDIR(st.st_mode)) {
-        report("FAIL", "state directory is a symlink or not a directory (the shim refuses it)",
-               "rm %s && mkdir -m 700 %s", dir, dir);
-    } else if (st.st_uid != geteuid() || (st.st_mode & 022)) {
-        report("FAIL", "state directory is not private (the shim refuses it)",
-               "chown %u %s && chmod 700 %s", (unsigned)geteuid(), dir, dir);
-    } else if (access(dir, W_OK) != 0) {
-        report("FAIL", "state directory is not writable", "chmod u+w %s", dir);
-    } else {
-        printf("ok    state directory is private and writable: %s\n", dir);
+            printf("ok    state directory is private and writable: %s\n", dir);
+        break;
+    case RECFMT_DIR_LINK:
+    case RECFMT_DIR_NOTDIR:
+        report("FAIL", what, "rm %s && mkdir -m 700 %s (or point OCSHIM_STATE_DIR at a real directory)", dir, dir);
+        break;
+    case RECFMT_DIR_FOREIGN:
+    case RECFMT_DIR_OPEN:
+        report("FAIL", what, "chown %u %s && chmod 700 %s", me, dir, dir);
+        break;
+    case RECFMT_DIR_READONLY:
+        report("FAIL", what, "make it writable (chmod u+w %s, or remount its filesystem read-write), "
+                             "or set OCSHIM_STATE_DIR to a writable directory", dir);
+        break;
+    case RECFMT_DIR_FULL:
+        report("FAIL", what, "free space on the filesystem of %s", dir);
+        break;
     }
     free(dir);
 }
