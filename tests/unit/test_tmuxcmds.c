@@ -99,6 +99,14 @@ int main(void)
     CHECK(strncmp(got, "tmux -S /s new-session -d -s '\\;' ", 34) == 0);
     free(got);
 
+    /* a session tmux named from "c$d\\x<tab>" is recorded as it reports it, escaped: it is
+     * created from the unescaped name (tmux escapes it back), every target is the escaped one */
+    add(&p, "c\\$d\\\\x\\t\\001", 0, 0, "/d");
+    got = build(&p, &l);
+    CHECK(strstr(got, "new-session -d -s 'c$d\\x\t\001' -c /d") != NULL);
+    CHECK(strstr(got, "-t '=c\\$d\\\\x\\t\\001:'") != NULL);
+    free(got);
+
     /* an existing session: a new window; an existing window: the gap below the pane gets a
      * plain shell, then the pane, tiled once three panes share the window */
     live(&l, "s", 0, 0, "%7");

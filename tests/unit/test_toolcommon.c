@@ -132,6 +132,10 @@ int main(void)
     sb_init(&b);
     quote_tmux_format(&b, "a#{host}#(id)");
     CHECK_STR(b.s, "a##{host}##(id)");
+    /* tmux's session-name escapes undone; anything else kept as it is */
+    sb_reset(&b);
+    quote_tmux_unvis(&b, "a\\$b\\\\c\\nd\\te\\177f\\q\\07\\000\\");
+    CHECK_STR(b.s, "a$b\\c\nd\te\177f\\q\\07\\000\\");
     sb_free(&b);
     char *t = quote_tmux_arg("x;");
     CHECK_STR(t, "x\\;");

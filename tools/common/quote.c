@@ -77,6 +77,31 @@ char *quote_tmux_arg(const char *s)
     return r;
 }
 
+void quote_tmux_unvis(struct strbuf *b, const char *s)
+{
+    static const char cstyle[] = "n\nr\rt\ta\ab\bf\fv\v";
+    while (*s) {
+        if (*s != '\\' || !s[1]) {
+            sb_addc(b, *s++);
+            continue;
+        }
+        const char *c = strchr(cstyle, s[1]);
+        if (s[1] == '\\' || s[1] == '$') {
+            sb_addc(b, s[1]);
+            s += 2;
+        } else if (c && (c - cstyle) % 2 == 0) {
+            sb_addc(b, c[1]);
+            s += 2;
+        } else if (s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' && s[3] >= '0' && s[3] <= '7' &&
+                   (s[1] != '0' || s[2] != '0' || s[3] != '0')) {
+            sb_addc(b, (char)((s[1] - '0') * 64 + (s[2] - '0') * 8 + (s[3] - '0')));
+            s += 4;
+        } else {
+            sb_addc(b, *s++);       /* not tmux's escape: as it is */
+        }
+    }
+}
+
 int session_id_valid(const char *s)
 {
     return s && recfmt_id_valid(s, strlen(s));

@@ -16,6 +16,10 @@ void quote_tmux_format(struct strbuf *b, const char *s);
 /* tmux reads an argv element ending in ';' as a command separator: returns the element
  * to pass so it arrives literally (a newly allocated string). */
 char *quote_tmux_arg(const char *s);
+/* The name to give new-session -s so that tmux stores s: tmux escapes a session name it is
+ * given (a backslash as \\, '$' as \$, a newline as \n, other control and invalid bytes as \ooo),
+ * and the records hold the escaped name it reports. Undoes those escapes; other text is kept. */
+void quote_tmux_unvis(struct strbuf *b, const char *s);
 /* Valid opencode session id, by the records' rule (recfmt_id_valid): "ses_" + 1..59 letters or digits. */
 int session_id_valid(const char *s);
 

@@ -288,7 +288,11 @@ static void session_cmds(struct tcmds *l, int batch, const struct plan *p, int i
             struct tcmd *c;
             if (!has_ses) {
                 c = tmux(l, batch, k, "new-session", "-d", "-s", NULL);
-                arg_fmt(c, name);
+                struct strbuf given;     /* what tmux, escaping it, stores as the recorded name */
+                sb_init(&given);
+                quote_tmux_unvis(&given, name);
+                arg_fmt(c, given.s);
+                sb_free(&given);
                 pane_tail(c, e, 1, shim);
                 c->what = "tmux session";
                 /* its first window sits at the server's base-index: moved to the recorded one */
