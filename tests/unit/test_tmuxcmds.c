@@ -114,10 +114,10 @@ int main(void)
     add(&p, "s", 3, 0, "/e");
     got = build(&p, &l);
     CHECK_STR(got,
-              "tmux -S /s split-window -d -t =s:0.0 -c /d [0]\n"
-              "tmux -S /s split-window -d -t =s:0.1 -c /d" F " [0]\n"
-              "tmux -S /s select-layout -t =s:0 tiled [0]\n"
-              "tmux -S /s new-window -d -t =s:3 -c /e" F " [0]\n");
+              "tmux -S /s split-window -d -t '=s:0.0' -c /d [0]\n"
+              "tmux -S /s split-window -d -t '=s:0.1' -c /d" F " [0]\n"
+              "tmux -S /s select-layout -t '=s:0' tiled [0]\n"
+              "tmux -S /s new-window -d -t '=s:3' -c /e" F " [0]\n");
     free(got);
 
     /* an idle shell in a live pane: the command typed in (by the pane's id); two sessions,
@@ -131,7 +131,7 @@ int main(void)
               "'\\''oc'\\'' '\\''-s'\\'' '\\''ses_1'\\''' [0]\n"
               "tmux -S /s send-keys -t %7 Enter [0]\n"
               "tmux -S /s new-session -d -s t -c /d" F " [1]\n"
-              "tmux -S /s if-shell -F -t =t: '#{!=:#{window_index},0}' 'move-window -t :0' [1]\n");
+              "tmux -S /s if-shell -F -t '=t:' '#{!=:#{window_index},0}' 'move-window -t :0' [1]\n");
     free(got);
 
     /* the first recorded pane of a new window is not the first: plain shells in front, while
@@ -140,9 +140,9 @@ int main(void)
     add(&p, "s", 1, 2, "/d");
     got = build(&p, &l);
     CHECK_STR(got,
-              "tmux -S /s new-window -d -t =s:1 -c /d" F " [0]\n"
-              "tmux -S /s if-shell -F -t =s:1 '#{!=:#{pane_index},2}' 'split-window -b -d -c '\\''/d'\\'' ; select-layout tiled' [0]\n"
-              "tmux -S /s if-shell -F -t =s:1 '#{!=:#{pane_index},2}' 'split-window -b -d -c '\\''/d'\\'' ; select-layout tiled' [0]\n");
+              "tmux -S /s new-window -d -t '=s:1' -c /d" F " [0]\n"
+              "tmux -S /s if-shell -F -t '=s:1' '#{!=:#{pane_index},2}' 'split-window -b -d -c '\\''/d'\\'' ; select-layout tiled' [0]\n"
+              "tmux -S /s if-shell -F -t '=s:1' '#{!=:#{pane_index},2}' 'split-window -b -d -c '\\''/d'\\'' ; select-layout tiled' [0]\n");
     free(got);
 
     /* servers before clients: the server's pane and the client's stand-in in the first run;
@@ -156,11 +156,11 @@ int main(void)
     cl->argv = CLIENT;
     cl->held = 1;
     got = build(&p, &l);
-    CHECK(strstr(got, "tmux -S /s split-window -d -t =a:0.0 -c /d -P -F '#{session_id}\t#{window_id}\t#{window_index}\t"
+    CHECK(strstr(got, "tmux -S /s split-window -d -t '=a:0.0' -c /d -P -F '#{session_id}\t#{window_id}\t#{window_index}\t"
                       "#{pane_id}\t#{pane_index}' SH ocshim-restore /lib/shim.so /bin/sh -c 'echo '\\''ocshim-restore: starting once its opencode "
                       "server answers...'\\''; exec sleep 600' [0]\n") != NULL);
     CHECK(strstr(got, "# wait until the opencode servers started above answer (at most 60 s) [1]\n"
-                      "tmux -S /s respawn-pane -k -t =a:0.1 -c /d SH ocshim-restore /lib/shim.so oc attach "
+                      "tmux -S /s respawn-pane -k -t '=a:0.1' -c /d SH ocshim-restore /lib/shim.so oc attach "
                       "http://127.0.0.1:4096 [2]\n"
                       "tmux -S /s send-keys -t %9 -l ") != NULL);
     CHECK(strstr(got, "tmux -S /s send-keys -t %9 Enter [3]\n") != NULL);
@@ -182,16 +182,16 @@ int main(void)
     add(&p, "x", 1, 1, "/d");
     add(&p, "x", 1, 2, "/d")->layout = L2;
     got = build(&p, &l);
-    CHECK(strstr(got, "tmux -S /s if-shell -F -t =x:0 '#{==:#{window_panes},2}' 'split-window -d -f -c '\\''/e'\\'' ; "
+    CHECK(strstr(got, "tmux -S /s if-shell -F -t '=x:0' '#{==:#{window_panes},2}' 'split-window -d -f -c '\\''/e'\\'' ; "
                       "select-layout tiled' [0]\n"
-                      "tmux -S /s if-shell -F -t =x:0 '#{==:#{window_panes},3}' 'select-layout '\\''b25e,") != NULL);
+                      "tmux -S /s if-shell -F -t '=x:0' '#{==:#{window_panes},3}' 'select-layout '\\''b25e,") != NULL);
     CHECK(strstr(got, "a1b2") == NULL);
     free(got);
     live(&l, "k", 0, 0, "%1");
     e = add(&p, "k", 0, 1, "/d");
     e->layout = L2;
     got = build(&p, &l);
-    CHECK(strstr(got, "window_panes") == NULL && strstr(got, "split-window -d -t =k:0.0 -c /d") != NULL);
+    CHECK(strstr(got, "window_panes") == NULL && strstr(got, "split-window -d -t '=k:0.0' -c /d") != NULL);
     free(got);
 
     /* nothing to start: no command */

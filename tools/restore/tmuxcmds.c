@@ -402,10 +402,11 @@ void tcmds_free(struct tcmds *l)
     memset(l, 0, sizeof *l);
 }
 
-/* A word as a shell reads it: bare when it holds nothing the shell treats specially. */
+/* A word as a shell reads it: bare when it holds nothing the shell treats specially (a leading
+ * '=' is zsh's path expansion: "=s:0" would be "zsh: s:0 not found"). */
 static void shell_word(struct strbuf *b, const char *s)
 {
-    int bare = *s != '\0';
+    int bare = *s != '\0' && *s != '=';
     for (const char *q = s; *q && bare; q++)
         bare = strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_@%+=:,./-", *q) != NULL;
     if (bare)
