@@ -230,6 +230,17 @@ int main(void)
     CHECK_STR(t, "");
     free(t);
 
+    /* the same session name and pane on two tmux servers: two panes, neither hides the other */
+    rec(71, ID(71), "main", 0, 0, "/a", 1000, 2000, NULL);
+    rec(72, ID(72), "main", 0, 0, "/b", 3000, 4000, NULL);
+    free(recs[1].tmux_socket);
+    recs[1].tmux_socket = strdup("/tmp/other");
+    CHECK(decide(NULL, 0, NULL) == 0);
+    t = lines();
+    CHECK_STR(t, "main:0.0=" ID(72) " main:0.0=" ID(71));
+    free(t);
+    reset();
+
     /* quote_sh_word: bare when a shell reads nothing in it, else single-quoted */
     struct strbuf q;
     sb_init(&q);

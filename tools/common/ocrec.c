@@ -398,6 +398,11 @@ int ocrec_same_pane(const struct ocrec *a, const struct ocrec *b)
            same_str(a->tmux_pane_index, b->tmux_pane_index);
 }
 
+int ocrec_same_server(const struct ocrec *a, const struct ocrec *b)
+{
+    return same_str(a->tmux_socket, b->tmux_socket);
+}
+
 int ocrec_supersedes(const struct ocrec *q, const struct ocrec *r)
 {
     return ocrec_same_pane(q, r) && ocrec_pane_newer(q, r) &&

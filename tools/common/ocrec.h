@@ -81,6 +81,9 @@ const char *ocrec_dir(const struct ocrec *r);
 /* 1 if both records name the same tmux pane: session name, window and pane index (the
  * server's socket is not compared). Absent fields compare as empty. */
 int ocrec_same_pane(const struct ocrec *a, const struct ocrec *b);
+/* 1 if both records name the same tmux server (socket path; absent compares as empty): a pane
+ * is one only with its server, as session names and indexes repeat across servers. */
+int ocrec_same_server(const struct ocrec *a, const struct ocrec *b);
 /* 1 if the record is of an opencode server (serve, web): it has no session of its own. */
 int ocrec_is_server(const struct ocrec *r);
 /* 1 if the record is of a client of a server (attach, run --attach). */

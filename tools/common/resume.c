@@ -45,6 +45,16 @@ static int preferred(const struct ocrec *ra, const struct resume_fact *fa, const
     return ocrec_newer(ra, rb);
 }
 
+/* 1 if another pane record of v[i]'s tmux server took its pane after it (ocrec_supersedes):
+ * a pane of another server with the same session name and indexes is another pane. */
+static int superseded(const struct ocrec *v, int n, int i, const char *pane_rec)
+{
+    for (int k = 0; k < n; k++)
+        if (k != i && pane_rec[k] && ocrec_same_server(&v[k], &v[i]) && ocrec_supersedes(&v[k], &v[i]))
+            return 1;
+    return 0;
+}
+
 struct names {
     char *const *v;
     int n;
@@ -88,7 +98,7 @@ int resume_decide(const struct ocrec *v, int n, const struct resume_fact *f, cha
         pane_rec[i] = (char)in_pane(&v[i]);
     for (int i = 0; i < n; i++) {
         const struct ocrec *r = &v[i];
-        if (!pane_rec[i] || ocrec_is_server(r) || ocrec_superseded(v, n, i, pane_rec))
+        if (!pane_rec[i] || ocrec_is_server(r) || superseded(v, n, i, pane_rec))
             continue;
         if (nnames && rank(r->tmux_session, names, nnames) == nnames)
             continue;

@@ -58,8 +58,7 @@ static int gc_tmp(int dfd, int dry, int *failed)
 /* The pane a record names, on its tmux server: what ocshim-restore picks a record by. */
 static int same_pane(const struct ocrec *a, const struct ocrec *b)
 {
-    return ocrec_same_pane(a, b) &&
-           strcmp(a->tmux_socket ? a->tmux_socket : "", b->tmux_socket ? b->tmux_socket : "") == 0;
+    return ocrec_same_pane(a, b) && ocrec_same_server(a, b);
 }
 
 int cmd_gc(int argc, char **argv)
