@@ -173,19 +173,33 @@ static char *kitty_conf_path(void)
     return oc_xdg_path("XDG_CONFIG_HOME", ".config", "kitty/kitty.conf");
 }
 
+/* kitty.conf is a few kilobytes; what lies beyond this is not read. */
+#define KITTY_CONF_MAX (1 << 20)
+
 /* Which of the key binding's lines kitty.conf lacks (its include lines are not followed). */
 static void check_kitty_conf(void)
 {
     char *path = kitty_conf_path();
-    FILE *f = fopen(path, "r");
     struct strbuf text;
     sb_init(&text);
+    /* a regular file only, its first KITTY_CONF_MAX bytes: a FIFO, /dev/zero or a huge file
+     * there must not hold doctor (nor fill its memory); a NUL byte reads as a line end */
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+    struct stat st;
+    if (fd >= 0 && fstat(fd, &st) == 0 && !S_ISREG(st.st_mode)) {
+        report("warn", "kitty.conf is not a regular file: not read", "make %s a file (or a symlink to one)", path);
+        close(fd);
+        sb_free(&text);
+        free(path);
+        return;
+    }
     char buf[4096];
-    size_t n;
-    while (f && (n = fread(buf, 1, sizeof buf, f)) > 0)
-        sb_printf(&text, "%.*s", (int)n, buf);
-    if (f)
-        fclose(f);
+    ssize_t n;
+    while (fd >= 0 && text.len < KITTY_CONF_MAX && (n = read(fd, buf, sizeof buf)) > 0)
+        for (ssize_t i = 0; i < n; i++)
+            sb_addc(&text, buf[i] ? buf[i] : '\n');
+    if (fd >= 0)
+        close(fd);
     unsigned missing = kittyconf_missing(text.s);
     if (!missing) {
         printf("ok    %s has the lines ocshim-restore's key binding needs\n", path);
