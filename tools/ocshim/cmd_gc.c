@@ -78,7 +78,7 @@ int cmd_gc(int argc, char **argv)
         case 'n': case O_DRY: dry = 1; break;
         case O_DAYS:
             days = strtol(optarg, &end, 10);
-            if (*end || days < 0 || days > 100000)
+            if (!*optarg || *end || days < 0 || days > 100000)
                 die_usage("gc", "--days takes a whole number of days, not '%s'", optarg);
             break;
         case 'h': fputs(usage, stdout); return EXIT_OK;
