@@ -81,6 +81,10 @@ ok "ocshim id --pane now answers" test "$(ocshim id --pane "$BPANE" -S "$W/b.soc
 kill -KILL "$BPID"
 prompt "$p1" "/new"
 sleep 1
+# The new session is learned from opencode's log line (README, Limits: a later session waits
+# for it), which a loaded machine delays past the first turn; the command runs once it is in.
+prompt "$p1" "hello after tmux died"
+wait_for 60 'id3=$(newest); test "$id3" != "$id2" -a -n "$(rec_with session "$id3")"'
 prompt "$p1" "RUN: sh $W/sid.sh t2 :END"
 wait_until 60 pane_has "$p1" "done: T=t2 SID="
 id3=$(newest)
