@@ -2,16 +2,17 @@
 # The whole test suite (what `make test` runs): unit tests, then every end-to-end test file.
 # Prints each file's result and a last line "all: N passed, N failed".
 #
-# The e2e files run OCSHIM_JOBS at a time (default 2): each has its own scratch world, tmux
-# socket, fake model and Xvfb display, and most of their time is spent waiting for opencode.
-# The files listed in ALONE run with nothing beside them (test_load is a load test: it must have
-# the machine to itself). The files in FIRST, the longest, start first so that the two lanes
-# end close together. OCSHIM_TESTS="test_a test_b" runs only those files.
+# The e2e files run in two lanes: the files in LIGHT (no opencode TUI, few or no opencode
+# processes) one after another beside the others, which also run one after another; each file
+# has its own scratch world, tmux socket, fake model and Xvfb display. Two heavy files side by
+# side on two cores slowed each other 2-4x and timed out, hence the split. The files in ALONE
+# run with nothing beside them (test_load is a load test: it must have the machine to itself).
+# OCSHIM_JOBS=1 runs every file alone. OCSHIM_TESTS="test_a test_b" runs only those files.
 set -u
 cd "$(dirname "$0")/.."
 JOBS=${OCSHIM_JOBS:-2}
 ALONE="test_load"
-FIRST="test_restore test_server test_shim test_childenv"
+LIGHT="test_build test_clidocs test_headers test_hosts test_keybinding test_neutral test_restore_layout test_restore_twice"
 pass=0 fail=0
 add() {   # add "<text containing a line 'name: N passed, N failed'>"
     local line p f
@@ -31,12 +32,13 @@ if [ -n "${ASAN_UNIT_BIN:-}" ]; then
 fi
 
 only=${OCSHIM_TESTS:-}
-queue=() alone=()
-for t in $(for f in $FIRST; do echo "tests/e2e/$f.sh"; done) tests/e2e/test_*.sh; do
+heavy=() light=() alone=()
+for t in tests/e2e/test_*.sh; do
     name=$(basename "$t" .sh)
-    [[ " ${queue[*]} ${alone[*]} " == *" $name "* ]] && continue
     if [ -n "$only" ] && ! printf '%s\n' $only | grep -qx "$name"; then continue; fi
-    if printf '%s\n' $ALONE | grep -qx "$name"; then alone+=("$name"); else queue+=("$name"); fi
+    if printf '%s\n' $ALONE | grep -qx "$name"; then alone+=("$name")
+    elif [ "$JOBS" -gt 1 ] && printf '%s\n' $LIGHT | grep -qx "$name"; then light+=("$name")
+    else heavy+=("$name"); fi
 done
 R=$(mktemp -d /tmp/ocshim-run.XXXXXX)
 trap 'rm -rf "$R"' EXIT
@@ -62,9 +64,16 @@ reap() {   # reap: print and count every file that has ended; keep the others in
     done
     running=("${still[@]}")
 }
-for name in "${queue[@]}"; do
-    while [ "${#running[@]}" -ge "$JOBS" ]; do sleep 0.5; reap; done
-    start_one "$name"
+# lane one: the heavy files in turn; lane two: the light ones in turn, beside them
+hi=0 li=0
+while [ "$hi" -lt "${#heavy[@]}" ] || [ "$li" -lt "${#light[@]}" ]; do
+    busy_h=0 busy_l=0
+    for name in "${running[@]}"; do
+        if printf '%s\n' "${light[@]}" | grep -qx "$name"; then busy_l=1; else busy_h=1; fi
+    done
+    if [ "$busy_h" = 0 ] && [ "$hi" -lt "${#heavy[@]}" ]; then start_one "${heavy[$hi]}"; hi=$((hi + 1)); continue; fi
+    if [ "$busy_l" = 0 ] && [ "$li" -lt "${#light[@]}" ]; then start_one "${light[$li]}"; li=$((li + 1)); continue; fi
+    sleep 0.5; reap
 done
 for name in "${alone[@]}"; do
     while [ "${#running[@]}" -gt 0 ]; do sleep 0.5; reap; done
