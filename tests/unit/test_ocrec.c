@@ -164,6 +164,15 @@ int main(void)
     b.tmux_pane_index = "1";                                         /* another pane: never */
     CHECK(!ocrec_supersedes(&b, &a));
 
+    /* a window or pane index: digits, 0 to 100000, the rule of records and save files alike */
+    int ix = -7;
+    CHECK(ocrec_index("0", &ix) == 0 && ix == 0);
+    CHECK(ocrec_index("100000", &ix) == 0 && ix == 100000);
+    ix = -7;
+    CHECK(ocrec_index("100001", &ix) == -1 && ocrec_index("-1", &ix) == -1 && ocrec_index("", &ix) == -1 &&
+          ocrec_index(NULL, &ix) == -1 && ocrec_index("1x", &ix) == -1 && ocrec_index(" 1", &ix) == -1 &&
+          ocrec_index("99999999999999999999", &ix) == -1 && ix == -7);
+
     char cmd[600];
     snprintf(cmd, sizeof cmd, "rm -rf '%s' '%s'", dir, tp);
     CHECK(system(cmd) == 0);

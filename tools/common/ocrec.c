@@ -431,3 +431,15 @@ int ocrec_is_client(const struct ocrec *r)
 {
     return r->role && strcmp(r->role, "client") == 0;
 }
+
+int ocrec_index(const char *s, int *v)
+{
+    if (!s || *s < '0' || *s > '9')   /* strtol would take a sign or spaces */
+        return -1;
+    char *end;
+    long x = strtol(s, &end, 10);
+    if (*end || x < 0 || x > 100000)
+        return -1;
+    *v = (int)x;
+    return 0;
+}

@@ -7,24 +7,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int parse_index(const char *s, int *v)
-{
-    if (!s || !*s)
-        return -1;
-    char *end;
-    long x = strtol(s, &end, 10);
-    if (*end || x < 0 || x > 100000)
-        return -1;
-    *v = (int)x;
-    return 0;
-}
 
 /* A record of a tmux pane: session name, window and pane index all known. */
 static int in_pane(const struct ocrec *r)
 {
     int w, p;
-    return r->tmux_session && *r->tmux_session && !parse_index(r->tmux_window, &w) &&
-           !parse_index(r->tmux_pane_index, &p);
+    return r->tmux_session && *r->tmux_session && !ocrec_index(r->tmux_window, &w) &&
+           !ocrec_index(r->tmux_pane_index, &p);
 }
 
 /* Where name stands in names (its rank), else nnames (no names: all rank 0). */
@@ -124,8 +113,8 @@ int resume_decide(const struct ocrec *v, int n, const struct resume_fact *f, cha
         out->v = xrealloc(out->v, sizeof *out->v * (size_t)(out->n + 1));
         struct resume_pane *p = &out->v[out->n++];
         p->tsession = v[i].tmux_session;
-        parse_index(v[i].tmux_window, &p->win);
-        parse_index(v[i].tmux_pane_index, &p->pane);
+        ocrec_index(v[i].tmux_window, &p->win);
+        ocrec_index(v[i].tmux_pane_index, &p->pane);
         p->dir = ocrec_dir(&v[i]);
         p->id = f[i].root;
         p->title = f[i].known == 1 ? f[i].title : NULL;

@@ -12,17 +12,6 @@
 #include <string.h>
 #include <unistd.h>
 
-static int parse_int(const char *s, int *v)
-{
-    if (!s || !*s)
-        return -1;
-    char *end;
-    long x = strtol(s, &end, 10);
-    if (*end || x < 0 || x > 100000)
-        return -1;
-    *v = (int)x;
-    return 0;
-}
 
 
 /* A window layout as tmux prints it ("b25f,200x50,0,0{100x50,0,0,1,99x50,101,0,2}"): only
@@ -183,7 +172,7 @@ void plan_decide(struct plan *p, const struct facts *fx, const struct opts *o, s
         const struct ocrec *r = &recs->v[i];
         best[i] = -2; /* not a pane record */
         int w, pn;
-        if (!r->tmux_session || !*r->tmux_session || parse_int(r->tmux_window, &w) || parse_int(r->tmux_pane_index, &pn))
+        if (!r->tmux_session || !*r->tmux_session || ocrec_index(r->tmux_window, &w) || ocrec_index(r->tmux_pane_index, &pn))
             continue;
         if (!fx->here[i]) {
             other++;
@@ -243,8 +232,8 @@ void plan_decide(struct plan *p, const struct facts *fx, const struct opts *o, s
         struct entry *e = plan_add(p);
         e->rec = r;
         e->tsession = xstrdup(r->tmux_session);
-        parse_int(r->tmux_window, &e->win);
-        parse_int(r->tmux_pane_index, &e->pane);
+        ocrec_index(r->tmux_window, &e->win);
+        ocrec_index(r->tmux_pane_index, &e->pane);
         e->win_name = r->tmux_window_name ? xstrdup(r->tmux_window_name) : NULL;
         e->layout = plan_layout_valid(r->tmux_window_layout) ? xstrdup(r->tmux_window_layout) : NULL;
         e->layout_ms = ocrec_place_ms(r);

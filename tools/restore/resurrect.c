@@ -62,17 +62,6 @@ static int is_opencode(const char *cmd)
     return 1;
 }
 
-/* A window or pane index: digits, 0 to 100000 (as a record's, plan.c); -1 when empty or not
- * one (a number too big for an int would come out negative). */
-static int parse_index(const char *s, long *v)
-{
-    char *end;
-    long x = strtol(s, &end, 10);
-    if (!*s || *end || x < 0 || x > 100000)
-        return -1;
-    *v = x;
-    return 0;
-}
 
 void resurrect_load(struct facts *f, struct notes *notes)
 {
@@ -103,8 +92,8 @@ void resurrect_load(struct facts *f, struct notes *notes)
         }
         if (nf < 10 || strcmp(fld[0], "pane") != 0)
             continue;
-        long win, pane;
-        if (parse_index(fld[2], &win) || parse_index(fld[6], &pane))
+        int win, pane;   /* digits, 0 to 100000 (ocrec_index, as a record's) */
+        if (ocrec_index(fld[2], &win) || ocrec_index(fld[6], &pane))
             continue;
         int di = -1;   /* the directory: the first ":/..." field after the pane index */
         for (int i = 7; i < nf && di < 0; i++)
@@ -126,8 +115,8 @@ void resurrect_load(struct facts *f, struct notes *notes)
         struct guessfact *g = &f->saved[f->nsaved++];
         memset(g, 0, sizeof *g);
         g->tsession = xstrdup(fld[1]);
-        g->win = (int)win;
-        g->pane = (int)pane;
+        g->win = win;
+        g->pane = pane;
         g->win_name = xstrdup(fld[3][0] == ':' ? fld[3] + 1 : fld[3]);
         g->dir = xstrdup(fld[di] + 1);
         if (exe) {
