@@ -135,6 +135,10 @@ done
 ok "bash: ocshim-restore --k<TAB> offers --kitty-session" test "$(complete_words ocshim-restore --k)" = --kitty-session
 ok "the three completions read --help by the same awk program" \
     test "$(grep -h "^ *awk '" "$COMP/ocshim.bash" "$COMP/_ocshim" "$COMP/ocshim.fish" | sed 's/^ *//' | sort -u | wc -l)" = 1
+for sh in bash:bash-completion/completions zsh:zsh/site-functions fish:fish/vendor_completions.d; do
+    ok "ocshim init ${sh%%:*} says where its completion is installed" \
+        sh -c "'$OC' init ${sh%%:*} | grep -q '^# completion: .*PREFIX/share/${sh#*:}'"
+done
 command -v zsh >/dev/null && ok "zsh -n reads _ocshim" zsh -n "$COMP/_ocshim"
 command -v fish >/dev/null && ok "fish -n reads ocshim.fish" fish -n "$COMP/ocshim.fish"
 

@@ -89,6 +89,13 @@ int cmd_init(int argc, char **argv)
         printf("case \":${LD_PRELOAD:-}:\" in *libocshim.so*) ;; "
                "*) export LD_PRELOAD=%s\"${LD_PRELOAD:+:$LD_PRELOAD}\" ;; esac\n", q.s);
     }
+    /* a comment, harmless where the lines are evaluated: where the shell's completion is */
+    if (fish)
+        puts("# completion: make install puts ocshim.fish in PREFIX/share/fish/vendor_completions.d");
+    else if (strcmp(shell, "zsh") == 0)
+        puts("# completion: make install puts _ocshim in PREFIX/share/zsh/site-functions (add it to fpath before compinit)");
+    else
+        puts("# completion: make install puts ocshim in PREFIX/share/bash-completion/completions (bash-completion loads it)");
     sb_free(&q);
     free(lib);
     return EXIT_OK;
