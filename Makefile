@@ -204,12 +204,14 @@ test: hosts
 .PHONY: hosts
 # ---- host programs ---- end ----
 
-# ---- fuzzing (tests/fuzz; opt-in: make fuzz [FUZZ_SECONDS=60]) ---- begin ----
+# ---- fuzzing (tests/fuzz; opt-in: make fuzz [FUZZ_SECONDS=60] [FUZZ_JOBS=1]) ---- begin ----
 # One libFuzzer target per parser: tests/fuzz/fuzz_NAME.c -> build/fuzz/fuzz_NAME, built with
 # clang and the sanitizers from the sources themselves (never the objects above), each run for
-# FUZZ_SECONDS on a copy of its seeds (tests/fuzz/corpus/NAME) by tests/fuzz/run.sh.
+# FUZZ_SECONDS on a copy of its seeds (tests/fuzz/corpus/NAME) by tests/fuzz/run.sh, FUZZ_JOBS
+# targets at a time.
 FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 60
+FUZZ_JOBS    ?= 1
 # (clang, unlike gcc, warns of sb_vprintf's format: a va_list wrapper's is never a literal)
 FUZZ_FLAGS   := $(TESTWARN) -Wno-format-nonliteral -g -O1 -fsanitize=fuzzer,address,undefined \
                 -fno-sanitize-recover=all -fno-omit-frame-pointer -Ishim -Itools/common -Itools/restore
@@ -242,7 +244,7 @@ endef
 $(foreach n,$(FUZZ_NAMES),$(eval $(call FUZZ_RULE,$(n))))
 
 fuzz: $(FUZZ_BIN)
-	@tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_NAMES)
+	@FUZZ_JOBS=$(FUZZ_JOBS) tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_NAMES)
 .PHONY: fuzz
 # ---- fuzzing ---- end ----
 
