@@ -26,12 +26,25 @@ ok() {
 }
 
 wait_until() {
-    local secs=$1; shift
-    local end=$((SECONDS + secs))
+    # (the names are odd on purpose: wait_for's expression runs in this function's scope)
+    local _wu_secs=$1; shift
+    local _wu_end=$((SECONDS + _wu_secs)) _wu_t0=${OCSHIM_E2E_WAITLOG:+$(date +%s%3N)} _wu_rc=0
     until "$@"; do
-        [ "$SECONDS" -ge "$end" ] && return 1
+        [ "$SECONDS" -ge "$_wu_end" ] && { _wu_rc=1; break; }
         sleep 0.1
     done
+    [ -n "$_wu_t0" ] && wait_log "$_wu_t0" "$_wu_rc" "$_wu_secs"
+    return $_wu_rc
+}
+
+# OCSHIM_E2E_WAITLOG=1: each wait of 3 s or more, and each wait that timed out, is logged with
+# the test file's line (a wait that always times out is a sleep; tests/run.sh's time goes there).
+wait_log() {
+    local ms=$(($(date +%s%3N) - $1)) i=1
+    while [ "${BASH_SOURCE[$i]##*/}" = lib.sh ] && [ "$i" -lt $((${#BASH_SOURCE[@]} - 1)) ]; do i=$((i + 1)); done
+    [ "$ms" -ge 3000 ] || [ "$2" != 0 ] || return 0
+    printf '[%s] wait %d.%d s%s at line %s\n' "$TEST_NAME" $((ms / 1000)) $((ms % 1000 / 100)) \
+        "$([ "$2" != 0 ] && echo " (timed out, limit $3 s)")" "${BASH_LINENO[$((i - 1))]}" >&2
 }
 
 # wait_for SECS 'SHELL EXPRESSION': like wait_until, but the expression is evaluated afresh each
