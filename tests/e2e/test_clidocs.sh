@@ -27,6 +27,25 @@ for c in $CMDS; do
     ok "ocshim $c --version: ocshim $V" test "$("$OC" "$c" --version 2>&1)" = "ocshim $V"
 done
 
+# --- bad usage: one line naming the word and where to look, exit status 2 -------------------------
+# one_line_usage PROG...: the command exits 2 with one stderr line that points to --help.
+one_line_usage() {
+    local err rc
+    err=$("$@" 2>&1 >/dev/null); rc=$?
+    [ "$rc" = 2 ] && [ "$(printf '%s\n' "$err" | wc -l)" = 1 ] && [[ $err == *"--help)"* ]] ||
+        { log "$*: exit $rc, stderr:"; printf '%s\n' "$err" | head -n 5; return 1; }
+}
+ok "ocshim-restore --no-such-option: one line, exit 2" one_line_usage "$RS" --no-such-option
+ok "ocshim-restore -x (an unknown short option): one line, exit 2" one_line_usage "$RS" -x
+ok "ocshim-restore --to (no argument): one line, exit 2" one_line_usage "$RS" --to
+ok "ocshim-restore with a stray argument: one line, exit 2" one_line_usage "$RS" --dry-run stray
+ok "ocshim-restore -S '': one line, exit 2" one_line_usage "$RS" -S ''
+ok "ocshim-restore -L and -S: one line, exit 2" one_line_usage "$RS" -L a -S b
+ok "ocshim --no-such-option: one line, exit 2" one_line_usage "$OC" --no-such-option
+for c in $CMDS; do
+    ok "ocshim $c --no-such-option: one line, exit 2" one_line_usage "$OC" "$c" --no-such-option
+done
+
 # --- manual pages against --help ----------------------------------------------------------------
 # man_opts PAGE SH [SS]: "OPTION ARG?" per .TP entry of section SH (and subsection SS), one a
 # line; ARG is 1 when the entry names an argument after the option.

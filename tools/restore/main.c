@@ -1,6 +1,7 @@
 /* main.c - ocshim-restore: options, then records -> plan -> tmux -> kitty -> output. */
 #include "restore.h"
 #include "kittyconf.h"
+#include "optword.h"
 #include "runcmd.h"
 #include "tmuxint.h"
 #include "shimlib.h"
@@ -9,6 +10,7 @@
 #include <getopt.h>
 #include <libgen.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,6 +48,18 @@ static void add_name(char ***names, int *n, const char *s)
     (*names)[(*n)++] = xstrdup(s);
 }
 
+/* Bad usage: one line on stderr, with where to look, and exit status 2. */
+__attribute__((format(printf, 1, 2))) static int usage_error(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("ocshim-restore: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputs(" (see ocshim-restore --help)\n", stderr);
+    return 2;
+}
+
 int main(int argc, char **argv)
 {
     struct opts o;
@@ -61,8 +75,10 @@ int main(int argc, char **argv)
         { NULL, 0, NULL, 0 },
     };
     int c;
+    const char *bad = NULL;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, ":L:S:vh", longs, NULL)) != -1) {
+    /* "-": the words in order, one that is no option as c == 1; every refusal is one line */
+    while ((c = optword_getopt(argc, argv, "-:L:S:vh", longs, &bad)) != -1) {
         switch (c) {
         case 'L': o.tmux_L = optarg; break;
         case 'S': o.tmux_S = optarg; break;
@@ -76,26 +92,21 @@ int main(int argc, char **argv)
         case 'v': o.verbose = 1; break;
         case 'h': fputs(USAGE, stdout); return 0;
         case O_VERSION: puts("ocshim-restore " OCSHIM_VERSION); return 0;
-        case ':':
-            fprintf(stderr, "ocshim-restore: option %s needs an argument\n%s", argv[optind - 1], USAGE);
-            return 2;
-        default:
-            fprintf(stderr, "ocshim-restore: unknown option %s\n%s", argv[optind - 1], USAGE);
-            return 2;
+        case 1: return usage_error("unexpected argument '%s'", optarg);
+        case ':': return usage_error("option '%s' needs an argument", bad);
+        default: return usage_error("unknown option '%s'", bad);
         }
     }
-    if (optind < argc) {
-        fprintf(stderr, "ocshim-restore: unexpected argument %s\n%s", argv[optind], USAGE);
-        return 2;
-    }
-    if ((o.tmux_L && o.tmux_S) || (o.tmux_L && !*o.tmux_L) || (o.tmux_S && !*o.tmux_S)) {
-        fprintf(stderr, "ocshim-restore: give one of -L NAME or -S PATH\n");
-        return 2;
-    }
-    if (o.kitty_session && !*o.kitty_session) {
-        fprintf(stderr, "ocshim-restore: --kitty-session needs a file name\n");
-        return 2;
-    }
+    if (optind < argc)   /* after "--" */
+        return usage_error("unexpected argument '%s'", argv[optind]);
+    if (o.tmux_L && o.tmux_S)
+        return usage_error("give -L NAME or -S PATH, not both");
+    if (o.tmux_L && !*o.tmux_L)
+        return usage_error("-L needs a tmux server name, not ''");
+    if (o.tmux_S && !*o.tmux_S)
+        return usage_error("-S needs a tmux socket path, not ''");
+    if (o.kitty_session && !*o.kitty_session)
+        return usage_error("--kitty-session needs a file name, not ''");
 
     struct notes notes = { 0 };
     struct ocrec_list recs = { 0 };
