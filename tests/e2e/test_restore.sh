@@ -121,7 +121,13 @@ ok "kitty has exactly one tab per tmux session, titled with its name, attaching 
          "$(kitty_tabs k1 | grep -c "^two words	.*tmux -S $W/tmux.sock attach -t =two words$")" = 1 -a \
          "$(kitty_tabs k1 | grep -cF "$S3	")" = 1
 # the restored processes write records again: wait until each pane's opencode has one
-wait_for 30 'test "$(ls "$OCSHIM_STATE_DIR"/*.rec | wc -l)" -ge 10'
+all_recorded() {
+    local t pid
+    for t in "=s1:0.0" "=s1:0.1" "=two words:0.0" "=$S3:0.0"; do
+        pid=$(opencode_pid_in "$t"); [ -n "$pid" ] && [ -n "$(record_of "$pid")" ] || return 1
+    done
+}
+wait_until 30 all_recorded || log "a restored opencode has no record yet"
 
 # --- a second run changes nothing ---------------------------------------------------------------
 before=$(tm list-panes -a -F '#{pane_id} #{pane_pid}'; kitty_tabs k1)
