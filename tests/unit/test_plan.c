@@ -139,6 +139,12 @@ int main(void)
     CHECK(state_is(ID(1), P_RESTORE) && !of(ID(1))->title);
     dbf[0].known = 1;
 
+    /* a tmux pane record whose window index is out of range (damaged): no entry, and a note */
+    reset();
+    rec(0, 120, ID(1), "s", 100001, 0, 1000, 2000, "running", -1, NULL);
+    build();
+    CHECK(plan.n == 0 && noted("record 120.rec: its tmux window or pane index is not a number"));
+
     /* quit on purpose (exited, no hangup): skipped, with its reason; --all restores it */
     reset();
     rec(0, 102, ID(1), "s", 0, 0, 1000, 2000, "exited", 0, NULL);

@@ -172,8 +172,14 @@ void plan_decide(struct plan *p, const struct facts *fx, const struct opts *o, s
         const struct ocrec *r = &recs->v[i];
         best[i] = -2; /* not a pane record */
         int w, pn;
-        if (!r->tmux_session || !*r->tmux_session || ocrec_index(r->tmux_window, &w) || ocrec_index(r->tmux_pane_index, &pn))
+        if (!r->tmux_session || !*r->tmux_session)   /* not run in tmux */
             continue;
+        if (ocrec_index(r->tmux_window, &w) || ocrec_index(r->tmux_pane_index, &pn)) {
+            if (fx->here[i])
+                notes_add(notes, "record %s: its tmux window or pane index is not a number from 0 to 100000; "
+                                 "not restored", r->file);
+            continue;
+        }
         if (!fx->here[i]) {
             other++;
             continue;
