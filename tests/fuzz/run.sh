@@ -17,15 +17,21 @@ if ! [[ $secs =~ ^[0-9]+$ ]] || [ "$secs" -lt 1 ] || [ $# -eq 0 ] ||
     echo "usage: [FUZZ_JOBS=N] tests/fuzz/run.sh SECONDS NAME..." >&2
     exit 2
 fi
+if [ "$(printf '%s\n' "$@" | sort | uniq -d)" ]; then   # two runs of one target share its files
+    echo "tests/fuzz/run.sh: a target named twice: $(printf '%s\n' "$@" | sort | uniq -d | head -n 1)" >&2
+    exit 2
+fi
 out=build/fuzz
+mkdir -p "$out"
 
 # run_one NAME: runs one target; its report goes to $out/NAME.result, and the file
 # $out/NAME.ok exists when it passed.
 run_one() {
     local name=$1 bin=$out/fuzz_$1 corpus=$out/corpus-$1 log=$out/$1.log tmp=$out/tmp-$1
-    local res=$out/$name.result rc seeds done_line runs s a
+    local res=$out/$name.result.tmp rc seeds done_line runs s a
     if [ ! -x "$bin" ] || [ ! -d "tests/fuzz/corpus/$name" ]; then
         echo "fuzz_$name: missing $bin or tests/fuzz/corpus/$name" >"$res"
+        mv "$res" "$out/$name.result"
         return
     fi
     rm -rf "$corpus" "$tmp"
@@ -54,21 +60,32 @@ run_one() {
             [ -n "$a" ] && echo "    input: $a (again: $bin $a)"
         } >"$res"
     fi
+    mv "$res" "$out/$name.result"   # whole, once the target is done
 }
 
-for name in "$@"; do rm -f "$out/$name.result" "$out/$name.ok"; done
+names=("$@")
+for name in "${names[@]}"; do rm -f "$out/$name.result" "$out/$name.result.tmp" "$out/$name.ok"; done
+pass=0 fail=0 shown=0
+# show: prints the results that are in, in the order given, up to the first still running
+show() {
+    local name
+    while [ "$shown" -lt "${#names[@]}" ]; do
+        name=${names[$shown]}
+        [ -e "$out/$name.result" ] || [ "${1:-}" = all ] || return 0
+        if [ -e "$out/$name.result" ]; then cat "$out/$name.result"
+        else echo "fuzz_$name: no result (the run was killed?)"; fi
+        if [ -e "$out/$name.ok" ]; then pass=$((pass + 1)); else fail=$((fail + 1)); fi
+        rm -f "$out/$name.result" "$out/$name.ok"
+        shown=$((shown + 1))
+    done
+}
 running=0
-for name in "$@"; do
-    if [ "$running" -ge "$jobs" ]; then wait -n; running=$((running - 1)); fi
+for name in "${names[@]}"; do
+    if [ "$running" -ge "$jobs" ]; then wait -n; running=$((running - 1)); show; fi
     run_one "$name" &
     running=$((running + 1))
 done
 wait
-pass=0 fail=0
-for name in "$@"; do
-    cat "$out/$name.result"
-    if [ -e "$out/$name.ok" ]; then pass=$((pass + 1)); else fail=$((fail + 1)); fi
-    rm -f "$out/$name.result" "$out/$name.ok"
-done
+show all
 echo "fuzz: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
