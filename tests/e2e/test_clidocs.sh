@@ -41,6 +41,7 @@ ok "ocshim-restore --to (no argument): one line, exit 2" one_line_usage "$RS" --
 ok "ocshim-restore with a stray argument: one line, exit 2" one_line_usage "$RS" --dry-run stray
 ok "ocshim-restore -S '': one line, exit 2" one_line_usage "$RS" -S ''
 ok "ocshim-restore -L and -S: one line, exit 2" one_line_usage "$RS" -L a -S b
+ok "ocshim-restore --to '': one line, exit 2" one_line_usage "$RS" --to ''
 ok "ocshim --no-such-option: one line, exit 2" one_line_usage "$OC" --no-such-option
 for c in $CMDS; do
     ok "ocshim $c --no-such-option: one line, exit 2" one_line_usage "$OC" "$c" --no-such-option

@@ -105,6 +105,8 @@ int main(int argc, char **argv)
         return usage_error("-L needs a tmux server name, not ''");
     if (o.tmux_S && !*o.tmux_S)
         return usage_error("-S needs a tmux socket path, not ''");
+    if (o.to && !*o.to)
+        return usage_error("--to needs kitty's address, not ''");
     if (o.kitty_session && !*o.kitty_session)
         return usage_error("--kitty-session needs a file name, not ''");
 
