@@ -28,7 +28,8 @@ ok() {
 wait_until() {
     # (the names are odd on purpose: wait_for's expression runs in this function's scope)
     local _wu_secs=$1; shift
-    local _wu_end=$((SECONDS + _wu_secs)) _wu_t0=${OCSHIM_E2E_WAITLOG:+$(date +%s%3N)} _wu_rc=0
+    local _wu_end=$((SECONDS + _wu_secs)) _wu_t0= _wu_rc=0
+    [ "${OCSHIM_E2E_WAITLOG:-0}" = 0 ] || _wu_t0=$(date +%s%3N)
     until "$@"; do
         [ "$SECONDS" -ge "$_wu_end" ] && { _wu_rc=1; break; }
         sleep 0.1
@@ -37,7 +38,7 @@ wait_until() {
     return $_wu_rc
 }
 
-# OCSHIM_E2E_WAITLOG=1: each wait of 3 s or more, and each wait that timed out, is logged with
+# OCSHIM_E2E_WAITLOG=1 (unset or 0: off): each wait of 3 s or more, and each wait that timed out, is logged with
 # the test file's line (a wait that always times out is a sleep; tests/run.sh's time goes there).
 wait_log() {
     local ms=$(($(date +%s%3N) - $1)) i=1
