@@ -144,6 +144,15 @@ int main(void)
     rec(0, 120, ID(1), "s", 100001, 0, 1000, 2000, "running", -1, NULL);
     build();
     CHECK(plan.n == 0 && noted("record 120.rec: its tmux window or pane index is not a number"));
+    /* ... a pane index out of range too; 100000 is still an index; another server's: no note */
+    reset();
+    rec(0, 121, ID(1), "s", 0, 100001, 1000, 2000, "running", -1, NULL);
+    rec(0, 122, ID(2), "t", 100000, 0, 1000, 2000, "running", -1, NULL);
+    rec(0, 123, ID(3), "u", 100001, 0, 1000, 2000, "running", -1, NULL);
+    here[2] = 0;
+    build();
+    CHECK(plan.n == 1 && state_is(ID(2), P_RESTORE) && noted("record 121.rec: its tmux window or pane") &&
+          !noted("record 123.rec"));
 
     /* quit on purpose (exited, no hangup): skipped, with its reason; --all restores it */
     reset();
