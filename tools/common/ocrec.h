@@ -84,10 +84,10 @@ int ocrec_same_pane(const struct ocrec *a, const struct ocrec *b);
 /* 1 if both records name the same tmux server (socket path; absent compares as empty): a pane
  * is one only with its server, as session names and indexes repeat across servers. */
 int ocrec_same_server(const struct ocrec *a, const struct ocrec *b);
-/* 1 if the record is of an opencode server (serve, web): it has no session of its own. */
 /* A tmux window or pane index as records and tmux-resurrect's save file write it: digits, 0 to
  * 100000. 0 and *v set, or -1 (empty, NULL, not digits, too big) and *v untouched. */
 int ocrec_index(const char *s, int *v);
+/* 1 if the record is of an opencode server (serve, web): it has no session of its own. */
 int ocrec_is_server(const struct ocrec *r);
 /* 1 if the record is of a client of a server (attach, run --attach). */
 int ocrec_is_client(const struct ocrec *r);

@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-
 /* A record of a tmux pane: session name, window and pane index all known. */
 static int in_pane(const struct ocrec *r)
 {
