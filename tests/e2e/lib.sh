@@ -38,8 +38,8 @@ wait_until() {
     return $_wu_rc
 }
 
-# OCSHIM_E2E_WAITLOG=1 (unset or 0: off): each wait of 3 s or more, and each wait that timed out, is logged with
-# the test file's line (a wait that always times out is a sleep; tests/run.sh's time goes there).
+# OCSHIM_E2E_WAITLOG=1 (unset or 0: off): each wait of 3 s or more, and each wait that timed
+# out, is logged with the test file's line (a wait that always times out is a hidden sleep).
 wait_log() {
     local ms=$(($(date +%s%3N) - $1)) i=1
     while [ "${BASH_SOURCE[$i]##*/}" = lib.sh ] && [ "$i" -lt $((${#BASH_SOURCE[@]} - 1)) ]; do i=$((i + 1)); done

@@ -12,8 +12,6 @@
 #include <string.h>
 #include <unistd.h>
 
-
-
 /* A window layout as tmux prints it ("b25f,200x50,0,0{100x50,0,0,1,99x50,101,0,2}"): only
  * hex, digits, ',', 'x' and brackets, and short; anything else is not passed on. */
 int plan_layout_valid(const char *l)

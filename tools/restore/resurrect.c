@@ -62,7 +62,6 @@ static int is_opencode(const char *cmd)
     return 1;
 }
 
-
 void resurrect_load(struct facts *f, struct notes *notes)
 {
     char *path = save_file();
