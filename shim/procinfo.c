@@ -1,8 +1,8 @@
 /* procinfo.c - this process's identity and command line (see procinfo.h).
  * Runs in: worker thread, load time.
  *   load time: procinfo_copy, procinfo_parse_cli, procinfo_role, procinfo_behind_loader
- *   (ocshim_start); worker thread: procinfo_load, procinfo_parse_cli, procinfo_role_name
- *   (record.c), procinfo_behind_loader. */
+ *   (ocshim_start); worker thread: procinfo_load, procinfo_tmux_env, procinfo_parse_cli,
+ *   procinfo_role_name (record.c), procinfo_behind_loader. */
 #include "procinfo.h"
 #include "recfmt.h"
 #include "recname.h"
@@ -73,6 +73,38 @@ int procinfo_copy(struct procinfo *pi, int argc, char **argv, char **envp)
     return 0;
 }
 
+/* Whether s is 1 to 10 decimal digits (a pane number or a pid). */
+static int small_number(const char *s, size_t n)
+{
+    if (n < 1 || n > 10)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (s[i] < '0' || s[i] > '9')
+            return 0;
+    return 1;
+}
+
+int procinfo_tmux_env(const char *tmux, const char *pane, char *socket, size_t cap, long *server_pid)
+{
+    socket[0] = '\0';
+    *server_pid = 0;
+    if (!tmux || !pane || pane[0] != '%' || !small_number(pane + 1, strlen(pane + 1)))
+        return -1;
+    const char *c2 = strrchr(tmux, ','), *c1 = NULL;
+    for (const char *c = tmux; c2 && c < c2; c++)
+        if (*c == ',')
+            c1 = c;
+    if (!c1 || c1 == tmux || (size_t)(c1 - tmux) >= cap || !small_number(c1 + 1, (size_t)(c2 - c1 - 1)))
+        return -1;
+    long pid = strtol(c1 + 1, NULL, 10);
+    if (pid <= 0 || pid > 0x7fffffffL)
+        return -1;
+    memcpy(socket, tmux, (size_t)(c1 - tmux));
+    socket[c1 - tmux] = '\0';
+    *server_pid = pid;
+    return 0;
+}
+
 static int read_small(const char *path, char *buf, size_t cap)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -134,19 +166,8 @@ int procinfo_load(struct procinfo *pi)
     if (!pi->cwd[0] && !getcwd(pi->cwd, sizeof pi->cwd))   /* normally taken at start */
         pi->cwd[0] = '\0';
 
-    /* $TMUX is "socket,server-pid,session": the socket path is all before the last two commas. */
-    pi->tmux_socket[0] = '\0';
-    if (pi->tmux && pi->tmux_pane) {
-        const char *c2 = strrchr(pi->tmux, ',');
-        const char *c1 = NULL;
-        for (const char *c = pi->tmux; c2 && c < c2; c++)
-            if (*c == ',')
-                c1 = c;
-        if (c1 && (size_t)(c1 - pi->tmux) < sizeof pi->tmux_socket) {
-            memcpy(pi->tmux_socket, pi->tmux, (size_t)(c1 - pi->tmux));
-            pi->tmux_socket[c1 - pi->tmux] = '\0';
-        }
-    }
+    procinfo_tmux_env(pi->tmux, pi->tmux_pane, pi->tmux_socket, sizeof pi->tmux_socket,
+                      &pi->tmux_server_pid);
 
     if (recfmt_state_dir(pi->state_dir, sizeof pi->state_dir, pi->state_dir_env, pi->xdg_state_home,
                          pi->home))

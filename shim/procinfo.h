@@ -27,7 +27,8 @@ struct procinfo {
     long long started_ms;
     char exe[4096];
     char cwd[4096];
-    char tmux_socket[4096];
+    char tmux_socket[4096];          /* "" when not in tmux (procinfo_tmux_env) */
+    long tmux_server_pid;
     char state_dir[4096];
     char name[128];                  /* record file name */
     char listen[64];                 /* ROLE_SERVER: "HOST:PORT" it listens on, once known */
@@ -41,6 +42,11 @@ const char *procinfo_behind_loader(void);
 int procinfo_copy(struct procinfo *pi, int argc, char **argv, char **envp);
 /* Reads the identity from /proc and the environment; 0 on success. */
 int procinfo_load(struct procinfo *pi);
+
+/* In tmux: $TMUX is "SOCKET,SERVER-PID,SESSION" (the socket path may hold commas) and
+ * $TMUX_PANE "%N". Fills socket (cap bytes) and *server_pid and returns 0 when both are of
+ * that form; else socket is "", *server_pid 0, and -1 (the shim leaves tmux alone). */
+int procinfo_tmux_env(const char *tmux, const char *pane, char *socket, size_t cap, long *server_pid);
 
 /* What this opencode process is, for the record (`role=`) and the restore. */
 enum procinfo_role { ROLE_TUI, ROLE_RUN, ROLE_CLIENT, ROLE_SERVER };
