@@ -3,6 +3,7 @@
  */
 #include "tmuxctl.h"
 
+#include "recfmt.h"
 #include "spawnread.h"
 
 #include <stdio.h>
@@ -11,9 +12,9 @@
 
 #define TMUX_TIMEOUT_MS 3000
 
-/* The pane's place and its window's layout, one field per line (tmux keeps names free of
- * newlines). */
-#define PLACE_FORMAT "#{session_name}\n#{window_index}\n#{window_name}\n#{pane_index}\n#{window_layout}\n#{window_id}"
+/* The server's pid, then the pane's place and its window's layout, one field per line (tmux
+ * keeps names free of newlines). */
+#define PLACE_FORMAT "#{pid}\n#{session_name}\n#{window_index}\n#{window_name}\n#{pane_index}\n#{window_layout}\n#{window_id}"
 
 /* Copies the next line of *p into dst; a line that does not fit is cut, or with whole set
  * (a value that means nothing in part) left empty. */
@@ -58,9 +59,23 @@ static void small_env(char **env, char **out, size_t cap)
     out[o] = NULL;
 }
 
-int tmuxctl_publish(const char *socket, const char *pane, const char *id, char **env,
-                    struct tmux_info *info, int (*give_up)(void))
+/* Whether pane is "%N", as tmux sets $TMUX_PANE: it goes into a command string tmux parses. */
+static int pane_ok(const char *pane)
 {
+    size_t n = strlen(pane);
+    if (n < 2 || n > 11 || pane[0] != '%')
+        return 0;
+    return strspn(pane + 1, "0123456789") == n - 1;
+}
+
+int tmuxctl_publish(const char *socket, const char *pane, long server_pid, const char *id,
+                    char **env, struct tmux_info *info, int (*give_up)(void))
+{
+    if (server_pid <= 0 || !pane_ok(pane) || (id && !recfmt_id_valid(id, strlen(id))))
+        return -1;
+    /* "#{==:#{pid},N}" and the two set-options (for if-shell, in tmux's command syntax: the
+     * pane and the id hold no character it treats specially) */
+    char cond[64], set[320];
     const char *argv[32];
     int a = 0;
     argv[a++] = "tmux";
@@ -68,10 +83,11 @@ int tmuxctl_publish(const char *socket, const char *pane, const char *id, char *
     argv[a++] = "-S";
     argv[a++] = socket;
     if (id) {
-        argv[a++] = "set-option"; argv[a++] = "-p"; argv[a++] = "-t"; argv[a++] = pane;
-        argv[a++] = "@opencode_session"; argv[a++] = id; argv[a++] = ";";
-        argv[a++] = "set-option"; argv[a++] = "-w"; argv[a++] = "-t"; argv[a++] = pane;
-        argv[a++] = "@opencode_session"; argv[a++] = id; argv[a++] = ";";
+        snprintf(cond, sizeof cond, "#{==:#{pid},%ld}", server_pid);
+        snprintf(set, sizeof set, "set-option -p -t %s @opencode_session %s ; set-option -w -t %s @opencode_session %s",
+                 pane, id, pane, id);
+        argv[a++] = "if-shell"; argv[a++] = "-F"; argv[a++] = "-t"; argv[a++] = pane;
+        argv[a++] = cond; argv[a++] = set; argv[a++] = ";";
     }
     argv[a++] = "display-message"; argv[a++] = "-p"; argv[a++] = "-t"; argv[a++] = pane;
     argv[a++] = PLACE_FORMAT;
@@ -83,7 +99,11 @@ int tmuxctl_publish(const char *socket, const char *pane, const char *id, char *
     const char *bin = find_tmux(env);
     if (!bin || spawn_read(bin, (char *const *)argv, cenv, out, sizeof out, TMUX_TIMEOUT_MS, give_up) < 0)
         return -1;
-    char *p = out;
+    char *p = out, pid[32], want[24];
+    take_line(&p, pid, sizeof pid, 1);
+    snprintf(want, sizeof want, "%ld", server_pid);
+    if (strcmp(pid, want) != 0)     /* a number: another server's pid; else no answer */
+        return pid[0] && strspn(pid, "0123456789") == strlen(pid) ? TMUXCTL_OTHER_SERVER : -1;
     take_line(&p, info->session, sizeof info->session, 0);
     take_line(&p, info->window, sizeof info->window, 0);
     take_line(&p, info->window_name, sizeof info->window_name, 0);

@@ -51,6 +51,7 @@ struct worker {
     int served_n;            /* a server: the sessions its record lists (count, newest) */
     char served_last[LOGSCAN_ID_MAX];
     int tmux_due;            /* tmux has not taken the active session yet (it did not answer) */
+    int tmux_other;          /* the socket's server is not the pane's: tmux is left alone */
     int retry_ms;            /* ... the wait before the next try, and when that is */
     int64_t retry_at_ns;
 };
@@ -119,12 +120,14 @@ static void took_place(struct worker *w, const struct tmux_info *ti)
     w->last_place_ns = capture_now_ns();
 }
 
-/* Not in tmux, or leaving (the final record comes first): no tmux run. */
+/* Not in tmux, its server gone for another, or leaving (the final record comes first): no
+ * tmux run. */
 static int tmux_off(struct worker *w)
 {
     const char *how;
     int code, hangup;
-    return !w->pi->tmux_socket[0] || w->ex.how || capture_exit_pending(&how, &code, &hangup);
+    return !w->pi->tmux_socket[0] || w->tmux_other || w->ex.how ||
+           capture_exit_pending(&how, &code, &hangup);
 }
 
 /* opencode is leaving: its final record must not wait behind a slow tmux (capture_exit waits
@@ -141,13 +144,22 @@ static int leaving(void)
 static int tmux_ask(struct worker *w, const char *id, struct tmux_info *ti)
 {
     memset(ti, 0, sizeof *ti);
-    return tmuxctl_publish(w->pi->tmux_socket, w->pi->tmux_pane, id, w->pi->env, ti, leaving);
+    int r = tmuxctl_publish(w->pi->tmux_socket, w->pi->tmux_pane, w->pi->tmux_server_pid, id,
+                            w->pi->env, ti, leaving);
+    if (r == TMUXCTL_OTHER_SERVER) {
+        /* a server started anew on the socket: its pane of that number is someone else's */
+        dbg("tmux: the server on %s is not pane %s's (pid %ld): tmux left alone from now on",
+            w->pi->tmux_socket, w->pi->tmux_pane, w->pi->tmux_server_pid);
+        w->tmux_other = 1;
+    }
+    return r == 0 ? 0 : -1;
 }
 
-/* Whether tmux took the active session: if not, when to ask again. */
+/* Whether tmux took the active session: if not (and its server is still the pane's), when
+ * to ask again. */
 static void tmux_took(struct worker *w, int ok)
 {
-    if (ok) {
+    if (ok || w->tmux_other) {
         w->tmux_due = 0;
         w->retry_ms = 0;
         return;

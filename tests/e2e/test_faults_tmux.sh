@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Fault injection, tmux: its server stopped (SIGSTOP) or gone (SIGKILL) while opencode runs with
-# the shim. opencode answers as without the shim, the record lands and follows the session, the
-# pane option catches up once tmux is back, and the tools give up on a mute tmux with one line.
+# Fault injection, tmux: its server stopped (SIGSTOP), gone (SIGKILL), or another started on its
+# socket while opencode runs with the shim. opencode answers as without the shim, the record
+# lands and follows the session, the pane option catches up once tmux is back (and never lands
+# in the new server's pane), and the tools give up on a mute tmux with one line.
 # opencode runs in a pane of the test's tmux server (typed into there) while its TMUX and
 # TMUX_PANE name a pane of a second real tmux server, the one that is stopped and killed.
 source "$(dirname "$0")/lib.sh"
@@ -100,6 +101,18 @@ ok "... its record landed and says it quit" test -n "$r2" -a "$(rec_get "$r2" st
 ( timeout 60 ocshim id --pane "$BPANE" -S "$W/b.sock" >"$W/id.out" 2>"$W/id.err"; echo $? >"$W/id.rc" )
 ok "ocshim id --pane, tmux gone: exit 1 and one line ($(cat "$W/id.err"))" \
     test "$(cat "$W/id.rc")" = 1 -a "$(lines "$W/id.err")" = 1
+
+# --- tmux started anew on the same socket: its pane of that number is someone else's ----------
+# A new server numbers its panes from %0 again. The TUI still has a session tmux never took,
+# and asks again every few seconds: the new server's pid is not the one in its $TMUX.
+tb -f /dev/null new-session -d -s stranger -x 80 -y 20 "sleep 600"
+ok "a tmux server started anew on the socket has a pane of the same id ($BPANE)" \
+    test "$(tb display-message -p -t stranger '#{pane_id}')" = "$BPANE" -a "$(tb display-message -p '#{pid}')" != "$BPID"
+p1log=$OCSHIM_STATE_DIR/debug-$(opencode_pid_in "$p1").log
+wait_for 30 'grep -q "is not pane $BPANE.s" "$p1log"'
+ok "the shim sees that the server is not its pane's, and leaves tmux alone" grep -q "is not pane $BPANE.s" "$p1log"
+ok "... the stranger's pane and window have no session option" \
+    test -z "$(bopt)" -a -z "$(tb show-options -w -t "$BPANE" -v @opencode_session 2>/dev/null)"
 
 tm kill-pane -t "$p1"
 cleanup_b
