@@ -12,9 +12,10 @@
 
 #define TMUX_TIMEOUT_MS 3000
 
-/* The server's pid, then the pane's place and its window's layout, one field per line (tmux
- * keeps names free of newlines). */
-#define PLACE_FORMAT "#{pid}\n#{session_name}\n#{window_index}\n#{window_name}\n#{pane_index}\n#{window_layout}\n#{window_id}"
+/* The server's pid, the pane's window id, then its place and its window's layout, one field
+ * per line (tmux keeps names free of newlines). The short, fixed-size fields come first: a
+ * long layout is what the output buffer may cut. */
+#define PLACE_FORMAT "#{pid}\n#{window_id}\n#{session_name}\n#{window_index}\n#{window_name}\n#{pane_index}\n#{window_layout}"
 
 /* Copies the next line of *p into dst; a line that does not fit is cut, or with whole set
  * (a value that means nothing in part) left empty. */
@@ -104,11 +105,15 @@ int tmuxctl_publish(const char *socket, const char *pane, long server_pid, const
     snprintf(want, sizeof want, "%ld", server_pid);
     if (strcmp(pid, want) != 0)     /* a number: another server's pid; else no answer */
         return pid[0] && strspn(pid, "0123456789") == strlen(pid) ? TMUXCTL_OTHER_SERVER : -1;
+    /* A pane the server does not have (any more) still gets the pid and empty fields from
+     * tmux >= 3.2, and only the exit status, which a host that reaps children takes, said so. */
+    take_line(&p, info->window_id, sizeof info->window_id, 1);
+    if (info->window_id[0] != '@')
+        return -1;
     take_line(&p, info->session, sizeof info->session, 0);
     take_line(&p, info->window, sizeof info->window, 0);
     take_line(&p, info->window_name, sizeof info->window_name, 0);
     take_line(&p, info->pane_index, sizeof info->pane_index, 0);
     take_line(&p, info->layout, sizeof info->layout, 1);
-    take_line(&p, info->window_id, sizeof info->window_id, 1);
     return 0;
 }

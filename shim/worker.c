@@ -238,8 +238,9 @@ static void refresh_place(struct worker *w)
         return;
     }
     if (due) {                  /* tmux has yet to take the session: set it, with the place */
-        tmux_took(w, tmux_ask(w, w->ss.active, &ti) == 0);
-        if (w->tmux_due)
+        int r = tmux_ask(w, w->ss.active, &ti);
+        tmux_took(w, r == 0);
+        if (r != 0)             /* no answer, or another server's: ti holds nothing */
             return;
         dbg("tmux caught up id=%s", w->ss.active);
     } else if (tmux_ask(w, NULL, &ti) != 0) {

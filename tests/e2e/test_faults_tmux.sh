@@ -113,6 +113,11 @@ wait_for 30 'grep -q "is not pane $BPANE.s" "$p1log"'
 ok "the shim sees that the server is not its pane's, and leaves tmux alone" grep -q "is not pane $BPANE.s" "$p1log"
 ok "... the stranger's pane and window have no session option" \
     test -z "$(bopt)" -a -z "$(tb show-options -w -t "$BPANE" -v @opencode_session 2>/dev/null)"
+ok "... nor does the shim take it for tmux catching up" \
+    test -z "$(sed -n '/is not pane/,$p' "$p1log" | grep 'caught up')"
+r3=$(rec_with session "$id3" | head -n 1)
+ok "... and the record keeps the pane's last place (session bee, window 0)" \
+    test -n "$r3" -a "$(rec_get "$r3" tmux_session)" = bee -a "$(rec_get "$r3" tmux_window)" = 0
 
 tm kill-pane -t "$p1"
 cleanup_b

@@ -3,14 +3,15 @@
 #include "spawnread.h"
 #include "tmuxctl.h"
 
-/* Input: what tmux prints for the pane's place (PLACE_FORMAT: the server's pid, session
- * name, window index, window name, pane index, layout, window id, one per line). spawn_read and spawn_find are
+/* Input: what tmux prints for the pane's place (PLACE_FORMAT: the server's pid, window id,
+ * session name, window index, window name, pane index, layout, one per line). spawn_read and spawn_find are
  * this file's stand-ins (spawnread.c is not linked): no process is run; the output is cut to
  * the caller's buffer as spawn_read cuts it. A leading 0x15 byte: tmux failed.
  *
  * Properties: the answer is taken (0) only from the pane's server (pid 4242 first), and
- * TMUXCTL_OTHER_SERVER only from another (another number first); every field ends inside its
- * array and holds no newline; the layout and the window id are whole lines or empty. */
+ * TMUXCTL_OTHER_SERVER only from another (another number first), and with a window id
+ * (@...); every field ends inside its array and holds no newline; the layout is a whole line
+ * or empty. */
 
 static const uint8_t *out_p;
 static size_t out_n;
@@ -53,7 +54,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (r == TMUXCTL_OTHER_SERVER)
         FZ_CHECK(size > 0 && data[0] >= '0' && data[0] <= '9' && !(size >= 5 && memcmp(data, "4242\n", 5) == 0));
     if (r == 0) {
-        FZ_CHECK(size >= 5 && memcmp(data, "4242\n", 5) == 0);
+        FZ_CHECK(size >= 5 && memcmp(data, "4242\n", 5) == 0 && ti.window_id[0] == '@');
         FZ_CHECK(FIELD_OK(ti.session));
         FZ_CHECK(FIELD_OK(ti.window));
         FZ_CHECK(FIELD_OK(ti.window_name));

@@ -3,6 +3,7 @@
 #include "tmuxctl.h"
 #include "unit.h"
 
+#include <signal.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -90,8 +91,27 @@ int main(void)
     CHECK(tmuxctl_publish(sock, pane, pid, "ses_x ; kill-server", environ, &ti, NULL) == -1);
     CHECK(tmuxctl_publish(sock, pane, 0, ID_B, environ, &ti, NULL) == -1);
     CHECK(tm(NULL, 0, "has-session -t t") == 0);     /* the server is still there */
-    /* a pane the server does not have */
+    /* a pane the server does not have, or no longer has (tmux >= 3.2 still prints the pid and
+     * empty fields, and only its exit status says no) */
     CHECK(tmuxctl_publish(sock, "%999", pid, ID_B, environ, &ti, NULL) == -1);
+    CHECK(tmuxctl_publish(sock, "%999", pid, NULL, environ, &ti, NULL) == -1);
+    char gone[32];
+    CHECK(tm(gone, sizeof gone, "split-window -d -P -F '#{pane_id}' -t t 'sleep 120'") == 0);
+    char args[64];
+    snprintf(args, sizeof args, "kill-pane -t '%s'", gone);
+    CHECK(gone[0] == '%' && tm(NULL, 0, args) == 0);
+    CHECK(tmuxctl_publish(sock, gone, pid, ID_B, environ, &ti, NULL) == -1);
+    CHECK(tmuxctl_publish(sock, gone, pid, NULL, environ, &ti, NULL) == -1);
+    opt("-w", pane, got, sizeof got);
+    CHECK_STR(got, ID_A);
+    /* ... also in a host that reaps its children (here: SIGCHLD ignored), where only tmux's
+     * output tells */
+    signal(SIGCHLD, SIG_IGN);
+    int r_gone = tmuxctl_publish(sock, gone, pid, ID_B, environ, &ti, NULL);
+    int r_own = tmuxctl_publish(sock, pane, pid, ID_A, environ, &ti, NULL);
+    signal(SIGCHLD, SIG_DFL);
+    CHECK(r_gone == -1);
+    CHECK(r_own == 0 && strcmp(ti.session, "t") == 0);
 
     /* the server killed and another started on the same socket: its first pane has the old
      * pane's id, and is left alone */
@@ -103,6 +123,9 @@ int main(void)
     CHECK_STR(pane2, pane);
     CHECK(pid2 != pid);
     CHECK(tmuxctl_publish(sock, pane, pid, ID_B, environ, &ti, NULL) == TMUXCTL_OTHER_SERVER);
+    /* a pane it does not have: tmux >= 3.2 still prints its pid (another server's), older
+     * ones nothing (no answer) */
+    CHECK(tmuxctl_publish(sock, "%7", pid, ID_B, environ, &ti, NULL) != 0);
     opt("-p", pane2, got, sizeof got);
     CHECK_STR(got, "");
     opt("-w", pane2, got, sizeof got);
