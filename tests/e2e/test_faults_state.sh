@@ -40,7 +40,8 @@ as_without() {
     ok "$1: the tmux pane option is set" test "$(pane_opt "$KP")" = "$id"
 }
 # tools_say NAME DIR WORDS LSRC: ocshim ls exits LSRC with one line naming DIR and WORDS;
-# ocshim doctor fails the state directory with them; ocshim-restore --list notes them
+# ocshim doctor fails the state directory with them; ocshim-restore --list notes them, and so
+# does a real run (which takes its lock in the state directory, when that is taken)
 tools_say() {
     OCSHIM_STATE_DIR=$2 ocshim ls >"$W/ls.out" 2>"$W/ls.err"; local rc=$?
     ok "$1: ocshim ls exits $4 with one line ($(cat "$W/ls.err"))" \
@@ -50,6 +51,9 @@ tools_say() {
     OCSHIM_STATE_DIR=$2 ocshim-restore --list --no-kitty -S "$W/tmux.sock" >"$W/rl.out" 2>"$W/rl.err"; rc=$?
     ok "$1: ocshim-restore --list notes it ($(grep -F "state directory" "$W/rl.err"))" \
         test "$rc" -le 1 -a "$(grep -cF "state directory $2 $3" "$W/rl.err")" = 1
+    OCSHIM_STATE_DIR=$2 ocshim-restore --no-kitty -S "$W/tmux.sock" >"$W/rr.out" 2>"$W/rr.err"; rc=$?
+    ok "$1: ocshim-restore (a real run) notes it" \
+        test "$rc" -le 1 -a "$(grep -cF "state directory $2 $3" "$W/rr.err")" = 1
 }
 # unchanged NAME DIR: DIR holds exactly the good record, byte for byte (and nothing torn, no .tmp)
 unchanged() {
@@ -89,8 +93,8 @@ put_good "$W/own"
 ln -s "$W/own" "$W/lown"
 run_in lown "$W/lown"
 as_without lown
-unchanged lown "$W/own"
 tools_say lown "$W/lown" "is a symlink" 1
+unchanged lown "$W/own"     # by the shim, and by the tools (no restore lock through the link)
 
 # --- another user's directory, and a symlink to it --------------------------------------------------
 if [ -n "$ROOTED" ]; then
@@ -99,13 +103,13 @@ if [ -n "$ROOTED" ]; then
     chown -R nobody "$W/theirs"
     run_in theirs "$W/theirs"
     as_without theirs
-    unchanged theirs "$W/theirs"
     tools_say theirs "$W/theirs" "is owned by another user" 1
+    unchanged theirs "$W/theirs"
     ln -s "$W/theirs" "$W/ltheirs"
     run_in ltheirs "$W/ltheirs"
     as_without ltheirs
-    unchanged ltheirs "$W/theirs"
     tools_say ltheirs "$W/ltheirs" "is a symlink" 1
+    unchanged ltheirs "$W/theirs"
 else
     skip "another user's state directory"
 fi

@@ -282,12 +282,12 @@ enum recfmt_dir_verdict ocrec_dir_check(const char *dir, int *missing)
     return recfmt_dir_judge(&d);
 }
 
-int ocrec_load_dir(const char *dir, struct ocrec_list *out, struct notes *notes)
+int ocrec_dir_open(const char *dir, enum recfmt_dir_verdict *verdict, int *missing, struct notes *notes)
 {
-    int missing;
-    enum recfmt_dir_verdict v = ocrec_dir_check(dir, &missing);
-    if (missing)
-        return 0;
+    enum recfmt_dir_verdict v = ocrec_dir_check(dir, missing);
+    *verdict = v;
+    if (*missing)
+        return -1;
     if (recfmt_dir_refused(v)) {
         notes_add(notes, "state directory %s %s", dir, recfmt_dir_why(v));
         return -1;
@@ -302,6 +302,16 @@ int ocrec_load_dir(const char *dir, struct ocrec_list *out, struct notes *notes)
             close(dfd);
         return -1;
     }
+    return dfd;
+}
+
+int ocrec_load_dir(const char *dir, struct ocrec_list *out, struct notes *notes)
+{
+    int missing;
+    enum recfmt_dir_verdict v;
+    int dfd = ocrec_dir_open(dir, &v, &missing, notes);
+    if (dfd < 0)
+        return missing ? 0 : -1;
     if (v != RECFMT_DIR_OK)             /* read-only or full: read, but say so */
         notes_add(notes, "state directory %s %s", dir, recfmt_dir_why(v));
     DIR *d = fdopendir(dfd);

@@ -50,6 +50,10 @@ char *ocrec_state_dir(void);
 /* The state directory's verdict by the shim's own rule (recfmt_dir_judge), from lstat, statvfs
  * and access; *missing is 1 when it does not exist (yet: RECFMT_DIR_OK). */
 enum recfmt_dir_verdict ocrec_dir_check(const char *dir, int *missing);
+/* Opens dir (a directory, not through a symlink) when the shim's rule takes it and it is
+ * still ours once open: the descriptor, or -1 with a note saying why (none when it is
+ * missing: *missing is then 1). *verdict: the rule's (a read-only or full one is opened). */
+int ocrec_dir_open(const char *dir, enum recfmt_dir_verdict *verdict, int *missing, struct notes *notes);
 /* Loads every valid record of dir into out (appending). Skipped files (symlinks, other
  * owners, truncated, malformed) get a note each. A missing directory is not an error (0
  * records); an unsafe one (symlink, foreign, group/world-writable) is refused with a note; a

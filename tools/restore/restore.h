@@ -198,7 +198,8 @@ void output_json(const struct plan *p, const struct opts *o, const struct kitty_
 #define RUNLOCK_WAIT_MS 180000   /* a restore waits this long for another one */
 /* Takes the one-restore-at-a-time lock in state_dir (made if missing), waiting up to
  * timeout_ms: the lock's descriptor (hold it until done), -1 when there is no lock to be had
- * (a note says why; the run goes on), -2 when another run held it all that time. */
+ * (a note says why, or, for a state directory the shim's rule refuses, ocrec_load_dir's; the
+ * run goes on), -2 when another run held it all that time. */
 int runlock_take(const char *state_dir, int timeout_ms, struct notes *notes);
 
 #endif

@@ -16,16 +16,28 @@ int runlock_take(const char *state_dir, int timeout_ms, struct notes *notes)
 {
     if (!state_dir)
         return -1;
-    if (mkdir(state_dir, 0700) != 0 && errno != EEXIST) {
-        notes_add(notes, "cannot make %s (%s): restoring without the one-at-a-time lock", state_dir,
-                  strerror(errno));
-        return -1;
+    /* Only in a state directory the shim's rule takes (ocrec_load_dir says why not): never
+     * through a symlink, nor in another user's directory. */
+    int missing;
+    enum recfmt_dir_verdict v;
+    int dfd = ocrec_dir_open(state_dir, &v, &missing, NULL);
+    if (dfd < 0 && missing) {
+        if (mkdir(state_dir, 0700) != 0 && errno != EEXIST) {
+            notes_add(notes, "cannot make %s (%s): restoring without the one-at-a-time lock", state_dir,
+                      strerror(errno));
+            return -1;
+        }
+        dfd = ocrec_dir_open(state_dir, &v, &missing, NULL);
     }
+    if (dfd < 0)
+        return -1;
+    int fd = openat(dfd, "restore.lock", O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+    int err = errno;
+    close(dfd);
     char path[4200];
     snprintf(path, sizeof path, "%s/restore.lock", state_dir);
-    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
     if (fd < 0) {
-        notes_add(notes, "cannot open %s (%s): restoring without the one-at-a-time lock", path, strerror(errno));
+        notes_add(notes, "cannot open %s (%s): restoring without the one-at-a-time lock", path, strerror(err));
         return -1;
     }
     for (int waited = 0;; waited += 100) {
