@@ -4,6 +4,7 @@
 #   make fuzz            libFuzzer targets (clang), FUZZ_SECONDS each (tests/fuzz)
 #   make compat          the capture smoke test on every opencode release line -> docs/COMPAT.md
 #   make install PREFIX=$HOME/.local [DESTDIR=...] [LIBDIR=...] [BINDIR=...] [MANDIR=...]
+#                [BASHCOMPDIR=...] [ZSHCOMPDIR=...] [FISHCOMPDIR=...]
 # CC, CFLAGS, CPPFLAGS and LDFLAGS are honoured; headers are tracked (-MMD -MP).
 
 # The version of every program (--version), in this one place.
@@ -270,9 +271,9 @@ INSTALL_LIBS := libocshim.so libocshim-opencode.so
 INSTALL_BINS := $(notdir $(filter-out %.so,$(PROGS)))
 INSTALL_MAN1 := $(notdir $(wildcard docs/man/*.1))
 INSTALL_MAN7 := $(notdir $(wildcard docs/man/*.7))
-BASHCOMPDIR  := $(DATADIR)/bash-completion/completions
-ZSHCOMPDIR   := $(DATADIR)/zsh/site-functions
-FISHCOMPDIR  := $(DATADIR)/fish/vendor_completions.d
+BASHCOMPDIR  ?= $(DATADIR)/bash-completion/completions
+ZSHCOMPDIR   ?= $(DATADIR)/zsh/site-functions
+FISHCOMPDIR  ?= $(DATADIR)/fish/vendor_completions.d
 # source:installed-path pairs
 INSTALL_COMP := tools/completions/ocshim.bash:$(BASHCOMPDIR)/ocshim \
                 tools/completions/ocshim.bash:$(BASHCOMPDIR)/ocshim-restore \
