@@ -73,7 +73,7 @@ int procinfo_copy(struct procinfo *pi, int argc, char **argv, char **envp)
     return 0;
 }
 
-/* Whether s is 1 to 10 decimal digits (a pane number or a pid). */
+/* Whether s is 1 to 10 decimal digits (a pid). */
 static int small_number(const char *s, size_t n)
 {
     if (n < 1 || n > 10)
@@ -88,7 +88,7 @@ int procinfo_tmux_env(const char *tmux, const char *pane, char *socket, size_t c
 {
     socket[0] = '\0';
     *server_pid = 0;
-    if (!tmux || !pane || pane[0] != '%' || !small_number(pane + 1, strlen(pane + 1)))
+    if (!tmux || !recfmt_pane_valid(pane))
         return -1;
     const char *c2 = strrchr(tmux, ','), *c1 = NULL;
     for (const char *c = tmux; c2 && c < c2; c++)

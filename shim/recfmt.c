@@ -112,6 +112,12 @@ int recfmt_id_valid(const char *s, size_t n)
     return 1;
 }
 
+int recfmt_pane_valid(const char *s)
+{
+    size_t n = s ? strlen(s) : 0;
+    return n >= 2 && n <= 11 && s[0] == '%' && strspn(s + 1, "0123456789") == n - 1;
+}
+
 int recfmt_state_dir(char *out, size_t cap, const char *state_dir_env, const char *xdg_state_home,
                      const char *home)
 {

@@ -29,6 +29,9 @@ long recfmt_unescape(const char *s, size_t n, char *out);
 int recfmt_key_known(const char *key, size_t n);
 /* 1 if the n bytes are a session id as records carry it: "ses_" + 1-59 letters or digits. */
 int recfmt_id_valid(const char *s, size_t n);
+/* 1 if s is a tmux pane id as tmux sets $TMUX_PANE and records keep it: '%' and 1 to 10
+ * digits (the shim passes it in a command string that tmux parses). */
+int recfmt_pane_valid(const char *s);
 /* The state directory: OCSHIM_STATE_DIR, else $XDG_STATE_HOME/ocshim, else
  * $HOME/.local/state/ocshim; each only when absolute (a relative one would mean another place
  * in every process's working directory). Writes it into out; 0, or -1 (none, or too long). */

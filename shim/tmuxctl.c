@@ -60,19 +60,10 @@ static void small_env(char **env, char **out, size_t cap)
     out[o] = NULL;
 }
 
-/* Whether pane is "%N", as tmux sets $TMUX_PANE: it goes into a command string tmux parses. */
-static int pane_ok(const char *pane)
-{
-    size_t n = strlen(pane);
-    if (n < 2 || n > 11 || pane[0] != '%')
-        return 0;
-    return strspn(pane + 1, "0123456789") == n - 1;
-}
-
 int tmuxctl_publish(const char *socket, const char *pane, long server_pid, const char *id,
                     char **env, struct tmux_info *info, int (*give_up)(void))
 {
-    if (server_pid <= 0 || !pane_ok(pane) || (id && !recfmt_id_valid(id, strlen(id))))
+    if (server_pid <= 0 || !recfmt_pane_valid(pane) || (id && !recfmt_id_valid(id, strlen(id))))
         return -1;
     /* "#{==:#{pid},N}" and the two set-options (for if-shell, in tmux's command syntax: the
      * pane and the id hold no character it treats specially) */
